@@ -1,0 +1,49 @@
+"""What every view reports beside the observation: reward components and the ground truth.
+
+``index`` is a batch member (an int: arrays per human) or a slice of the batch (arrays with
+a leading batch axis), so the single-env views and the vector env build their infos with
+the same code.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from empathy_gym.envs.core.population import TRAIT_NAMES
+from empathy_gym.envs.core.world import COMPONENT_NAMES, EVENT_NAMES, World
+
+TRUTH_KEY = "eval_truth"
+"""The infos key of the hidden ground truth. Evaluation only: a policy must not read it."""
+
+COMPONENTS_KEY = "reward_components"
+
+
+def reward_components(world: World, index, agent: int) -> dict[str, np.ndarray | float]:
+    values = world.components[index, agent]
+    if values.ndim == 1:
+        return dict(zip(COMPONENT_NAMES, values.tolist(), strict=True))
+    return {name: values[..., c].copy() for c, name in enumerate(COMPONENT_NAMES)}
+
+
+def ground_truth(world: World, index) -> dict[str, np.ndarray]:
+    """The humans' hidden state: affect, goals, giving up, traits and this step's events."""
+    return {
+        "valence": world.affect[index, :, 0].copy(),
+        "arousal": world.affect[index, :, 1].copy(),
+        "goal": world.goal[index].copy(),
+        "achieved": world.achieved[index].copy(),
+        "gave_up": world.gave_up[index].copy(),
+        "traits": world.traits[index].copy(),
+        "events": world.events[index].copy(),
+    }
+
+
+TRUTH_DOC = {
+    "valence": "(N,) hidden valence in [-1, 1]",
+    "arousal": "(N,) hidden arousal in [0, 1]",
+    "goal": "(N,) hidden goal index",
+    "achieved": "(N,) whether the current goal was achieved",
+    "gave_up": "(N,) whether the human gave up pursuing the goal",
+    "traits": f"(N, {len(TRAIT_NAMES)}) personality traits {TRAIT_NAMES}",
+    "events": f"(N, {len(EVENT_NAMES)}) this step's events {EVENT_NAMES}",
+}
