@@ -46,6 +46,7 @@ Termination
 Arguments
     ``n_humans`` (default 4), ``population``, ``max_cycles`` (200), ``human_control``, ``map``,
     ``affect_model``, ``stress_prob`` (0.08 per step: a stressor hits one random person),
+    ``stress_magnitude`` (2.0: the stressor's size in units of the AffectModel ``stress`` weight),
     ``wander_prob`` (0.02 per step: a seated person picks another seat), ``n_coins`` (2).
 
 Version history
@@ -91,12 +92,13 @@ COMFORT_MAP = """
 #############
 """
 
-R_STRESS_PROB, R_WANDER_PROB = range(2)
+R_STRESS_PROB, R_STRESS_MAGNITUDE, R_WANDER_PROB = range(3)
 
 
 @dataclass
 class ComfortConfig(ScenarioConfig):
     stress_prob: float = 0.08
+    stress_magnitude: float = 2.0
     wander_prob: float = 0.02
     n_coins: int = 2
 
@@ -112,7 +114,7 @@ def _step_batch(layout, world, actions, noise, cursor, params, rules, external, 
             _comfort_adjacent(b, world)
         move_humans(b, world, layout, params, actions, row, external, False)
         if row[g] < rules[R_STRESS_PROB]:
-            world.events[b, min(n - 1, int(row[g + 1] * n)), EV_STRESS] += 1.0
+            world.events[b, min(n - 1, int(row[g + 1] * n)), EV_STRESS] += rules[R_STRESS_MAGNITUDE]
         _wander(b, world, layout, rules, row)
         _collect_coins(b, world, layout, row, g + 2)
         finish_step(b, world, layout, params, row, max_cycles)
@@ -165,6 +167,8 @@ class Comfort(Scenario):
     def __init__(self, config: ComfortConfig):
         check_probability("stress_prob", config.stress_prob)
         check_probability("wander_prob", config.wander_prob)
+        if not isinstance(config.stress_magnitude, int | float) or config.stress_magnitude < 0:
+            raise ValueError(f"stress_magnitude must be >= 0, got {config.stress_magnitude!r}")
         check_positive_int("n_coins", config.n_coins)
         self.n_objects = config.n_coins
         self.n_global_noise = 2 + config.n_coins
@@ -177,4 +181,5 @@ class Comfort(Scenario):
         )
 
     def rules(self) -> np.ndarray:
-        return np.array([self.config.stress_prob, self.config.wander_prob], np.float64)
+        cfg = self.config
+        return np.array([cfg.stress_prob, cfg.stress_magnitude, cfg.wander_prob], np.float64)

@@ -1,0 +1,3 @@
+from empathy_gym.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""The assistant side: observation decoding, navigation, baseline policies."""

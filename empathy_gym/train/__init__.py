@@ -1,0 +1,1 @@
+"""Running assistants in the envs and measuring what they do to the humans."""
