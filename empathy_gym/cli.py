@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import tyro
 
 from empathy_gym.train.demo import DemoArgs
@@ -14,7 +16,9 @@ def main(argv: list[str] | None = None) -> None:
     args = tyro.extras.subcommand_cli_from_dict(
         {name: spec for name, (spec, _) in COMMANDS.items()}, args=argv
     )
-    for spec, run in COMMANDS.values():
-        if isinstance(args, spec):
-            run(args)
-            return
+    run = next(run for spec, run in COMMANDS.values() if isinstance(args, spec))
+    try:
+        run(args)
+    except ValueError as err:  # bad arguments: say which and why, without a traceback
+        print(f"empathy-gym: error: {err}", file=sys.stderr)
+        sys.exit(2)

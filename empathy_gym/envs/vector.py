@@ -13,6 +13,7 @@ from typing import ClassVar
 
 import numpy as np
 from gymnasium import spaces
+from gymnasium.utils import EzPickle
 from gymnasium.vector import AutoresetMode, VectorEnv
 from gymnasium.vector.utils import batch_space
 
@@ -23,10 +24,11 @@ from empathy_gym.envs.scenarios.base import check_positive_int
 from empathy_gym.envs.simulation import Simulation
 
 
-class AssistantVectorEnv(VectorEnv):
+class AssistantVectorEnv(VectorEnv, EzPickle):
     metadata: ClassVar[dict] = {"autoreset_mode": AutoresetMode.SAME_STEP, "render_modes": []}
 
     def __init__(self, scenario: str = "fetch", num_envs: int = 8, **kwargs):
+        EzPickle.__init__(self, scenario, num_envs, **kwargs)
         check_positive_int("num_envs", num_envs)
         if kwargs.get("human_control", "model") != "model":
             raise ValueError("human_control must be 'model' in the assistant vector env")

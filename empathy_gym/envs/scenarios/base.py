@@ -83,7 +83,9 @@ class Scenario:
         if not isinstance(config.affect_model, AffectModel):
             raise ValueError("affect_model must be an AffectModel (or a dict of its fields)")
         self.population = resolve_population(config.population)
-        self.ascii_map = AsciiMap(config.map or self.default_map, self.map_chars)
+        self.ascii_map = AsciiMap(
+            self.default_map if config.map is None else config.map, self.map_chars
+        )
         self.layout: Layout = self.build_layout(self.ascii_map)
         self.n_humans = self.default_humans if config.n_humans is None else config.n_humans
         check_positive_int("n_humans", self.n_humans)

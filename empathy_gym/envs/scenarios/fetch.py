@@ -188,7 +188,7 @@ class Fetch(Scenario):
     def build_layout(self, ascii_map: AsciiMap) -> Layout:
         counter = ascii_map.mask("C")
         walkable = ~ascii_map.mask("#C")
-        digits = sorted({ch for ch in ascii_map.grid.ravel() if ch.isdigit()})
+        digits = sorted({str(ch) for ch in ascii_map.grid.ravel() if ch.isdigit()})
         if len(digits) < 2 or digits != [str(k) for k in range(len(digits))]:
             raise ValueError(
                 f"map needs shelves '0'..'K-1' with K >= 2 and no gaps, found {digits}"
