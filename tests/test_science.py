@@ -30,6 +30,7 @@ from helpers import CASES, MODULES, random_actions
 
 PARAMS = AffectModel().as_array()
 BOUNDS = np.array(list(TRAIT_BOUNDS.values()))
+MEMBER_0 = np.array([0])
 
 
 def _world(n_humans: int, traits: np.ndarray, valence, positions) -> World:
@@ -42,8 +43,8 @@ def _world(n_humans: int, traits: np.ndarray, valence, positions) -> World:
 
 
 def _step_affect(world: World, utility: np.ndarray, noise_row: np.ndarray) -> None:
-    update_affect(0, world, PARAMS, utility)
-    express(0, world, PARAMS, noise_row)
+    update_affect(world, PARAMS, utility[None, :])
+    express(world, PARAMS, noise_row[None, :], MEMBER_0)
 
 
 @settings(max_examples=150, deadline=None)
@@ -59,7 +60,7 @@ def test_affect_stays_finite_and_in_bounds(events, unit_traits, start, cells, no
     world = _world(3, traits, start, cells)
     for step in range(len(events)):
         world.events[0] = events[step]
-        utility = np.array([appraise(world.events[0, i], PARAMS) for i in range(3)])
+        utility = np.array([appraise(world.events, 0, i, PARAMS) for i in range(3)])
         _step_affect(world, utility, noise[step])
         assert np.isfinite(world.affect).all() and np.isfinite(world.expression).all()
         assert (np.abs(world.affect[0, :, 0]) <= 1).all()
@@ -115,7 +116,7 @@ def _expression_valence_correlation(profile: str, n: int = 4000) -> float:
     world.traits[0] = PROFILES[profile].sample(rng, n)
     world.affect[0, :, 0] = valence
     world.affect[0, :, 1] = rng.uniform(0, 1, n)
-    express(0, world, PARAMS, rng.random(n * NOISE_PER_HUMAN))
+    express(world, PARAMS, rng.random((1, n * NOISE_PER_HUMAN)), MEMBER_0)
     return float(np.corrcoef(world.expression[0, :, 0], valence)[0, 1])
 
 
@@ -155,14 +156,14 @@ def test_ground_truth_never_enters_an_observation(scenario, control):
     for _ in range(40):
         env.step(random_actions(env, rng))
         base = World(*[a.copy() for a in env.world])
-        observe(0, base, layout, max_cycles)
+        observe(base, layout, max_cycles, MEMBER_0)
         everyone = _perturb_hidden(base, rng, slice(None))
-        observe(0, everyone, layout, max_cycles)
+        observe(everyone, layout, max_cycles, MEMBER_0)
         np.testing.assert_array_equal(base.obs_assistant, everyone.obs_assistant)
         assert not np.array_equal(base.affect, everyone.affect)
         for j in range(n):
             one = _perturb_hidden(base, rng, [j])
-            observe(0, one, layout, max_cycles)
+            observe(one, layout, max_cycles, MEMBER_0)
             others = [i for i in range(n) if i != j]
             np.testing.assert_array_equal(base.obs_humans[0, others], one.obs_humans[0, others])
     _, infos = env.reset(seed=3)

@@ -1,7 +1,8 @@
 """How the humans feel: appraisal, decay, contagion, giving up, and the visible expression.
 
-These are numba kernels over one batch member ``b``. They are pure: every random number
-comes in through the step's noise row, drawn by the env from its seeded Generator.
+These are numba kernels over a whole batch (see ``step.py`` for why functions that take
+the world are batch-level). They are pure: every random number comes in through the
+step's noise rows, drawn by the env from its seeded Generator.
 
 The model, per human i and step (traits in population.py, constants in AffectModel):
 
@@ -63,76 +64,79 @@ from empathy_gym.envs.core.world import (
 
 
 @njit(cache=True)
-def appraise(events: np.ndarray, params: np.ndarray) -> float:
-    """The value of one human's events this step: their utility and the appraisal signal."""
+def appraise(events, b, i, params):
+    """The value of human ``i``'s events this step: their utility and the appraisal signal."""
     return (
-        params[P_PROGRESS] * events[EV_PROGRESS]
-        + params[P_GOAL] * events[EV_GOAL]
-        + params[P_WAITING] * events[EV_WAIT]
-        + params[P_BLOCKED] * events[EV_BLOCKED]
-        + params[P_HARM] * events[EV_HARM]
-        + params[P_COMFORT] * events[EV_COMFORT]
-        + params[P_STRESS] * events[EV_STRESS]
+        params[P_PROGRESS] * events[b, i, EV_PROGRESS]
+        + params[P_GOAL] * events[b, i, EV_GOAL]
+        + params[P_WAITING] * events[b, i, EV_WAIT]
+        + params[P_BLOCKED] * events[b, i, EV_BLOCKED]
+        + params[P_HARM] * events[b, i, EV_HARM]
+        + params[P_COMFORT] * events[b, i, EV_COMFORT]
+        + params[P_STRESS] * events[b, i, EV_STRESS]
     )
 
 
 @njit(cache=True)
-def update_affect(b, world, params, utility):
-    """Apply appraisal (from ``utility``), decay, contagion and giving up to member ``b``."""
+def update_affect(world, params, utility):
+    """Apply appraisal (``utility``, shape (B, N)), decay, contagion and giving up."""
     n = world.affect.shape[1]
     valence = np.empty(n)
-    for i in range(n):
-        tr = world.traits[b, i]
-        v = world.affect[b, i, 0] + tr[REACTIVITY] * utility[i]
-        a = world.affect[b, i, 1] + tr[REACTIVITY] * params[P_AROUSAL_GAIN] * abs(utility[i])
-        valence[i] = v + tr[DECAY] * (tr[BASELINE_VALENCE] - v)
-        world.affect[b, i, 1] = min(1.0, max(0.0, a + tr[DECAY] * (params[P_BASELINE_AROUSAL] - a)))
     radius = params[P_CONTAGION_RADIUS]
-    for i in range(n):
-        weight_sum = 0.0
-        weighted = 0.0
-        for j in range(n):
-            if j == i:
-                continue
-            d = abs(world.pos[b, 1 + i, 0] - world.pos[b, 1 + j, 0]) + abs(
-                world.pos[b, 1 + i, 1] - world.pos[b, 1 + j, 1]
-            )
-            proximity = 1.0 - d / radius
-            if proximity > 0.0:
-                w = (
-                    proximity
-                    * world.traits[b, j, EXPRESSIVITY]
-                    * (1.0 - world.traits[b, j, MASKING])
+    for b in range(world.affect.shape[0]):
+        for i in range(n):
+            reactivity = world.traits[b, i, REACTIVITY]
+            decay = world.traits[b, i, DECAY]
+            v = world.affect[b, i, 0] + reactivity * utility[b, i]
+            a = world.affect[b, i, 1] + reactivity * params[P_AROUSAL_GAIN] * abs(utility[b, i])
+            valence[i] = v + decay * (world.traits[b, i, BASELINE_VALENCE] - v)
+            a += decay * (params[P_BASELINE_AROUSAL] - a)
+            world.affect[b, i, 1] = min(1.0, max(0.0, a))
+        for i in range(n):
+            weight_sum = 0.0
+            weighted = 0.0
+            for j in range(n):
+                if j == i:
+                    continue
+                d = abs(world.pos[b, 1 + i, 0] - world.pos[b, 1 + j, 0]) + abs(
+                    world.pos[b, 1 + i, 1] - world.pos[b, 1 + j, 1]
                 )
-                weight_sum += w
-                weighted += w * valence[j]
-        v = valence[i]
-        if weight_sum > 0.0:
-            v += (
-                world.traits[b, i, SUSCEPTIBILITY]
-                * min(1.0, weight_sum)
-                * (weighted / weight_sum - v)
-            )
-        v = min(1.0, max(-1.0, v))
-        world.affect[b, i, 0] = v
-        if v < params[P_GIVE_UP]:
-            world.gave_up[b, i] = True
-        elif v > params[P_RECOVER]:
-            world.gave_up[b, i] = False
+                proximity = 1.0 - d / radius
+                if proximity > 0.0:
+                    shown = world.traits[b, j, EXPRESSIVITY] * (1.0 - world.traits[b, j, MASKING])
+                    weight_sum += proximity * shown
+                    weighted += proximity * shown * valence[j]
+            v = valence[i]
+            if weight_sum > 0.0:
+                pull = weighted / weight_sum - v
+                v += world.traits[b, i, SUSCEPTIBILITY] * min(1.0, weight_sum) * pull
+            v = min(1.0, max(-1.0, v))
+            world.affect[b, i, 0] = v
+            if v < params[P_GIVE_UP]:
+                world.gave_up[b, i] = True
+            elif v > params[P_RECOVER]:
+                world.gave_up[b, i] = False
 
 
 @njit(cache=True)
-def express(b, world, params, noise_row):
-    """Write the visible expression of member ``b``'s humans from their hidden affect."""
-    for i in range(world.affect.shape[1]):
-        tr = world.traits[b, i]
-        # Box-Muller: two standard normals from two uniforms in [0, 1).
-        radius = math.sqrt(-2.0 * math.log(1.0 - noise_row[i * NOISE_PER_HUMAN + NZ_EXPR_1]))
-        angle = 2.0 * math.pi * noise_row[i * NOISE_PER_HUMAN + NZ_EXPR_2]
-        shown = (1.0 - tr[MASKING]) * tr[EXPRESSIVITY]
-        ev = shown * world.affect[b, i, 0] + tr[MASKING] * params[P_DISPLAY_VALENCE]
-        ea = shown * world.affect[b, i, 1] + tr[MASKING] * params[P_DISPLAY_AROUSAL]
-        ev += tr[EXPRESSION_NOISE] * radius * math.cos(angle)
-        ea += tr[EXPRESSION_NOISE] * radius * math.sin(angle)
-        world.expression[b, i, 0] = min(1.0, max(-1.0, ev))
-        world.expression[b, i, 1] = min(1.0, max(0.0, ea))
+def express(world, params, rows, members):
+    """Write the visible expression of the ``members``' humans from their hidden affect.
+
+    ``rows[k]`` is the noise row of member ``members[k]``.
+    """
+    for k in range(members.shape[0]):
+        b = members[k]
+        for i in range(world.affect.shape[1]):
+            masking = world.traits[b, i, MASKING]
+            noise_sd = world.traits[b, i, EXPRESSION_NOISE]
+            # Box-Muller: two standard normals from two uniforms in [0, 1).
+            u1 = rows[k, i * NOISE_PER_HUMAN + NZ_EXPR_1]
+            u2 = rows[k, i * NOISE_PER_HUMAN + NZ_EXPR_2]
+            radius = math.sqrt(-2.0 * math.log(1.0 - u1))
+            shown = (1.0 - masking) * world.traits[b, i, EXPRESSIVITY]
+            ev = shown * world.affect[b, i, 0] + masking * params[P_DISPLAY_VALENCE]
+            ea = shown * world.affect[b, i, 1] + masking * params[P_DISPLAY_AROUSAL]
+            ev += noise_sd * radius * math.cos(2.0 * math.pi * u2)
+            ea += noise_sd * radius * math.sin(2.0 * math.pi * u2)
+            world.expression[b, i, 0] = min(1.0, max(-1.0, ev))
+            world.expression[b, i, 1] = min(1.0, max(0.0, ea))

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 from numba import njit
 
 from empathy_gym.envs.core.layout import MOVES, UNREACHABLE
@@ -26,6 +25,8 @@ from empathy_gym.envs.core.world import (
     EV_HARM,
     EV_PROGRESS,
     EV_WAIT,
+    NOISE_PER_HUMAN,
+    NZ_MOVE,
     RIGHT,
     STAY,
     UP,
@@ -33,79 +34,99 @@ from empathy_gym.envs.core.world import (
 
 
 @njit(cache=True)
-def agent_at(b, world, row, col, skip):
+def agent_at(pos, b, row, col, skip):
     """Index of the agent standing on (row, col), other than ``skip``; -1 if the cell is free."""
-    for k in range(world.pos.shape[1]):
-        if k != skip and world.pos[b, k, 0] == row and world.pos[b, k, 1] == col:
+    for k in range(pos.shape[1]):
+        if k != skip and pos[b, k, 0] == row and pos[b, k, 1] == col:
             return k
     return -1
 
 
 @njit(cache=True)
-def move_assistant(b, action, world, layout):
-    world.last_move[b, 0] = STAY
-    if action < UP or action > RIGHT:
-        return
-    row = world.pos[b, 0, 0] + MOVES[action, 0]
-    col = world.pos[b, 0, 1] + MOVES[action, 1]
-    if not layout.walkable[row, col]:
-        return
-    k = agent_at(b, world, row, col, 0)
-    if k > 0:  # shove past the human: they take the assistant's cell and are harmed
-        world.pos[b, k, 0] = world.pos[b, 0, 0]
-        world.pos[b, k, 1] = world.pos[b, 0, 1]
-        world.events[b, k - 1, EV_HARM] += 1.0
-    world.pos[b, 0, 0] = row
-    world.pos[b, 0, 1] = col
-    world.last_move[b, 0] = action
+def move_assistants(world, layout, actions):
+    """Carry out every member's assistant move; walking into a human shoves past them."""
+    pos = world.pos
+    for b in range(pos.shape[0]):
+        action = actions[b, 0]
+        world.last_move[b, 0] = STAY
+        if action < UP or action > RIGHT:
+            continue
+        row = pos[b, 0, 0] + MOVES[action, 0]
+        col = pos[b, 0, 1] + MOVES[action, 1]
+        if not layout.walkable[row, col]:
+            continue
+        k = agent_at(pos, b, row, col, 0)
+        if k > 0:  # shove past the human: they take the assistant's cell and are harmed
+            pos[b, k, 0] = pos[b, 0, 0]
+            pos[b, k, 1] = pos[b, 0, 1]
+            world.events[b, k - 1, EV_HARM] += 1.0
+        pos[b, 0, 0] = row
+        pos[b, 0, 1] = col
+        world.last_move[b, 0] = action
 
 
 @njit(cache=True)
-def choose_move(b, i, world, layout, params, u):
-    """Sample human ``i``'s move with the uniform number ``u``."""
-    goal = world.goal[b, i]
-    row = world.pos[b, 1 + i, 0]
-    col = world.pos[b, 1 + i, 1]
-    here = layout.dist[goal, row, col]
-    beta = world.traits[b, i, RATIONALITY] * (1.0 - params[P_AROUSAL_DROP] * world.affect[b, i, 1])
-    weights = np.empty(5)
+def boltzmann_move(dist, walkable, goal, row, col, beta, u):
+    """Sample a move with probability proportional to exp(beta * progress), using uniform ``u``."""
+    here = dist[goal, row, col]
+    total = 0.0
     for a in range(5):
         nr = row + MOVES[a, 0]
         nc = col + MOVES[a, 1]
-        there = layout.dist[goal, nr, nc] if layout.walkable[nr, nc] else here
-        weights[a] = math.exp(beta * (here - there))
-    total = weights.sum()
+        there = dist[goal, nr, nc] if walkable[nr, nc] else here
+        total += math.exp(beta * (here - there))
     x = u * total
     for a in range(4):
-        x -= weights[a]
+        nr = row + MOVES[a, 0]
+        nc = col + MOVES[a, 1]
+        there = dist[goal, nr, nc] if walkable[nr, nc] else here
+        x -= math.exp(beta * (here - there))
         if x < 0.0:
             return a
     return 4
 
 
 @njit(cache=True)
-def move_human(b, i, action, world, layout, needs_service):
-    """Carry out human ``i``'s move and record progress, blocking, waiting and goal events."""
-    k = 1 + i
-    goal = world.goal[b, i]
-    before = layout.dist[goal, world.pos[b, k, 0], world.pos[b, k, 1]]
-    world.last_move[b, k] = STAY
-    if action >= UP:
-        row = world.pos[b, k, 0] + MOVES[action, 0]
-        col = world.pos[b, k, 1] + MOVES[action, 1]
-        if layout.walkable[row, col]:
-            if agent_at(b, world, row, col, k) >= 0:
-                world.events[b, i, EV_BLOCKED] += 1.0
+def move_humans(world, layout, params, actions, rows, external, needs_service):
+    """Move every human, by the given actions when external, else by the Boltzmann model.
+
+    Records progress, blocked, waiting and goal events. Humans move in index order.
+    """
+    pos = world.pos
+    dist = layout.dist
+    for b in range(pos.shape[0]):
+        for i in range(world.goal.shape[1]):
+            k = 1 + i
+            goal = world.goal[b, i]
+            before = dist[goal, pos[b, k, 0], pos[b, k, 1]]
+            if external:
+                action = actions[b, k]
+            elif world.gave_up[b, i]:
+                action = STAY
             else:
-                world.pos[b, k, 0] = row
-                world.pos[b, k, 1] = col
-                world.last_move[b, k] = action
-    after = layout.dist[goal, world.pos[b, k, 0], world.pos[b, k, 1]]
-    if before < UNREACHABLE and after < UNREACHABLE:
-        world.events[b, i, EV_PROGRESS] += before - after
-    if after == 0.0:
-        if needs_service:
-            world.events[b, i, EV_WAIT] += 1.0
-        elif not world.achieved[b, i]:
-            world.events[b, i, EV_GOAL] += 1.0
-            world.achieved[b, i] = True
+                drop = params[P_AROUSAL_DROP] * world.affect[b, i, 1]
+                beta = world.traits[b, i, RATIONALITY] * (1.0 - drop)
+                u = rows[b, i * NOISE_PER_HUMAN + NZ_MOVE]
+                action = boltzmann_move(
+                    dist, layout.walkable, goal, pos[b, k, 0], pos[b, k, 1], beta, u
+                )
+            world.last_move[b, k] = STAY
+            if action >= UP:
+                row = pos[b, k, 0] + MOVES[action, 0]
+                col = pos[b, k, 1] + MOVES[action, 1]
+                if layout.walkable[row, col]:
+                    if agent_at(pos, b, row, col, k) >= 0:
+                        world.events[b, i, EV_BLOCKED] += 1.0
+                    else:
+                        pos[b, k, 0] = row
+                        pos[b, k, 1] = col
+                        world.last_move[b, k] = action
+            after = dist[goal, pos[b, k, 0], pos[b, k, 1]]
+            if before < UNREACHABLE and after < UNREACHABLE:
+                world.events[b, i, EV_PROGRESS] += before - after
+            if after == 0.0:
+                if needs_service:
+                    world.events[b, i, EV_WAIT] += 1.0
+                elif not world.achieved[b, i]:
+                    world.events[b, i, EV_GOAL] += 1.0
+                    world.achieved[b, i] = True

@@ -1,12 +1,18 @@
-"""The parts of a world step that every scenario shares, as numba kernels over member ``b``.
+"""The parts of a world step that every scenario shares, as numba kernels.
 
 A scenario's step kernel is this skeleton with its own rules in between::
 
-    begin_step -> move_assistant -> (scenario: interact) -> move_humans
-               -> (scenario: world events) -> finish_step
+    rows = begin_step -> move_assistants -> (scenario: interact) -> move_humans
+         -> (scenario: world events) -> finish_step
 
 ``finish_step`` turns the step's events into affect, rewards and observations, so the
 scenarios only ever write events and task reward.
+
+Why every function that takes the world is batch-level: numba reference-counts each array
+of a tuple argument at every call, inlined or not, so a per-member call with the World and
+Layout (24 arrays) cost ~250 ns, more than the step's own work. Each function below takes
+the tuples once per batch step and loops over the members inside; per-member helpers
+(``agent_at``, ``boltzmann_move``, ``appraise``) take plain arrays.
 """
 
 from __future__ import annotations
@@ -16,7 +22,6 @@ from numba import njit
 
 from empathy_gym.envs.core.affect import appraise, express, update_affect
 from empathy_gym.envs.core.layout import MOVES
-from empathy_gym.envs.core.motion import choose_move, move_human
 from empathy_gym.envs.core.world import (
     C_HARM,
     C_HELP,
@@ -25,70 +30,58 @@ from empathy_gym.envs.core.world import (
     EV_HARM,
     EV_HELPED,
     INTERACT,
-    NOISE_PER_HUMAN,
-    NZ_MOVE,
-    STAY,
 )
 
 
 @njit(cache=True)
-def begin_step(b, world, noise, cursor):
-    """Clear the step's outputs and return member ``b``'s next row of pre-drawn noise."""
-    world.events[b, :, :] = 0.0
-    world.components[b, :, :] = 0.0
-    world.t[b] += 1
-    row = noise[b, cursor[b]]
-    cursor[b] += 1
-    return row
+def begin_step(world, noise, cursor):
+    """Clear the step's outputs; return each member's next row of pre-drawn noise, (B, D)."""
+    batch = world.t.shape[0]
+    rows = np.empty((batch, noise.shape[2]))
+    for b in range(batch):
+        world.events[b] = 0.0
+        world.components[b] = 0.0
+        world.t[b] += 1
+        rows[b] = noise[b, cursor[b]]
+        cursor[b] += 1
+    return rows
 
 
 @njit(cache=True)
-def move_humans(b, world, layout, params, actions, noise_row, external, needs_service):
-    """Move every human: by the given actions when external, else by the Boltzmann model."""
-    for i in range(world.goal.shape[1]):
-        if external:
-            action = actions[b, 1 + i]
-        elif world.gave_up[b, i]:
-            action = STAY
-        else:
-            action = choose_move(
-                b, i, world, layout, params, noise_row[i * NOISE_PER_HUMAN + NZ_MOVE]
-            )
-        move_human(b, i, action, world, layout, needs_service)
-
-
-@njit(cache=True)
-def finish_step(b, world, layout, params, noise_row, max_cycles):
+def finish_step(world, layout, params, rows, max_cycles):
     """Events -> utility -> affect -> expression; then reward components and observations."""
-    n = world.goal.shape[1]
-    utility = np.empty(n)
-    for i in range(n):
-        utility[i] = appraise(world.events[b, i], params)
-    update_affect(b, world, params, utility)
-    express(b, world, params, noise_row)
-    for i in range(n):
-        world.components[b, 0, C_HUMAN_UTILITY] += utility[i]
-        world.components[b, 0, C_HARM] += world.events[b, i, EV_HARM]
-        world.components[b, 0, C_HELP] += world.events[b, i, EV_HELPED]
-        world.components[b, 1 + i, C_TASK] = utility[i]
-        world.components[b, 1 + i, C_HUMAN_UTILITY] = utility[i]
-        world.components[b, 1 + i, C_HARM] = world.events[b, i, EV_HARM]
-        world.components[b, 1 + i, C_HELP] = world.events[b, i, EV_HELPED]
-    observe(b, world, layout, max_cycles)
+    batch, n = world.goal.shape
+    utility = np.empty((batch, n))
+    for b in range(batch):
+        for i in range(n):
+            utility[b, i] = appraise(world.events, b, i, params)
+    update_affect(world, params, utility)
+    members = np.arange(batch)
+    express(world, params, rows, members)
+    for b in range(batch):
+        for i in range(n):
+            harm = world.events[b, i, EV_HARM]
+            helped = world.events[b, i, EV_HELPED]
+            world.components[b, 0, C_HUMAN_UTILITY] += utility[b, i]
+            world.components[b, 0, C_HARM] += harm
+            world.components[b, 0, C_HELP] += helped
+            world.components[b, 1 + i, C_TASK] = utility[b, i]
+            world.components[b, 1 + i, C_HUMAN_UTILITY] = utility[b, i]
+            world.components[b, 1 + i, C_HARM] = harm
+            world.components[b, 1 + i, C_HELP] = helped
+    observe(world, layout, max_cycles, members)
 
 
 @njit(cache=True)
-def refresh(batch_index, world, layout, params, noise, max_cycles):
-    """After members were (re)spawned: draw their expressions and write their observations."""
-    for idx in range(batch_index.shape[0]):
-        b = batch_index[idx]
-        express(b, world, params, noise[idx])
-        observe(b, world, layout, max_cycles)
+def refresh(members, world, layout, params, rows, max_cycles):
+    """After ``members`` were (re)spawned: draw their expressions, write their observations."""
+    express(world, params, rows, members)
+    observe(world, layout, max_cycles, members)
 
 
 @njit(cache=True)
-def observe(b, world, layout, max_cycles):
-    """Write the assistant's observation and each human's (see ``world.observation_sizes``).
+def observe(world, layout, max_cycles, members):
+    """Write the assistant's and each human's observation (see ``world.observation_sizes``).
 
     The assistant's reads only what a bystander could see: positions, last moves, faces and
     the carried item. Never the hidden fields (``world.HIDDEN_FIELDS``). A human's includes
@@ -98,68 +91,73 @@ def observe(b, world, layout, max_cycles):
     n = world.goal.shape[1]
     n_goals = layout.goal_cells.shape[0]
     n_items = layout.item_at.max() + 1
-    time = min(1.0, world.t[b] / max_cycles)
-    row0 = world.pos[b, 0, 0]
-    col0 = world.pos[b, 0, 1]
+    pos = world.pos
+    for idx in range(members.shape[0]):
+        b = members[idx]
+        time = min(1.0, world.t[b] / max_cycles)
+        row0 = pos[b, 0, 0]
+        col0 = pos[b, 0, 1]
 
-    out = world.obs_assistant[b]
-    out[0] = row0 / (height - 1)
-    out[1] = col0 / (width - 1)
-    out[2] = time
-    j = 3
-    for i in range(n):
-        out[j] = (world.pos[b, 1 + i, 0] - row0) / height
-        out[j + 1] = (world.pos[b, 1 + i, 1] - col0) / width
-        out[j + 2] = MOVES[world.last_move[b, 1 + i], 0]
-        out[j + 3] = MOVES[world.last_move[b, 1 + i], 1]
-        out[j + 4] = world.expression[b, i, 0]
-        out[j + 5] = world.expression[b, i, 1]
-        j += 6
-    _write_shared(out, j, b, world, row0, col0, height, width, n_items)
-
-    for i in range(n):
-        out = world.obs_humans[b, i]
-        me_row = world.pos[b, 1 + i, 0]
-        me_col = world.pos[b, 1 + i, 1]
-        out[:] = 0.0
-        out[0] = me_row / (height - 1)
-        out[1] = me_col / (width - 1)
+        out = world.obs_assistant[b]
+        out[0] = row0 / (height - 1)
+        out[1] = col0 / (width - 1)
         out[2] = time
-        out[3] = world.affect[b, i, 0]
-        out[4] = world.affect[b, i, 1]
-        out[5 + world.goal[b, i]] = 1.0
-        j = 5 + n_goals
-        out[j] = (row0 - me_row) / height
-        out[j + 1] = (col0 - me_col) / width
-        out[j + 2] = MOVES[world.last_move[b, 0], 0]
-        out[j + 3] = MOVES[world.last_move[b, 0], 1]
-        j += 4
-        for other in range(n):
-            if other == i:
-                continue
-            out[j] = (world.pos[b, 1 + other, 0] - me_row) / height
-            out[j + 1] = (world.pos[b, 1 + other, 1] - me_col) / width
-            out[j + 2] = world.expression[b, other, 0]
-            out[j + 3] = world.expression[b, other, 1]
-            j += 4
-        _write_shared(out, j, b, world, me_row, me_col, height, width, n_items)
+        j = 3
+        for i in range(n):
+            out[j] = (pos[b, 1 + i, 0] - row0) / height
+            out[j + 1] = (pos[b, 1 + i, 1] - col0) / width
+            out[j + 2] = MOVES[world.last_move[b, 1 + i], 0]
+            out[j + 3] = MOVES[world.last_move[b, 1 + i], 1]
+            out[j + 4] = world.expression[b, i, 0]
+            out[j + 5] = world.expression[b, i, 1]
+            j += 6
+        _write_shared(out, j, world.carry[b], world.objects, b, row0, col0, height, width, n_items)
 
-    for k in range(world.pos.shape[1]):
-        for a in range(5):
-            world.action_mask[b, k, a] = layout.walkable[
-                world.pos[b, k, 0] + MOVES[a, 0], world.pos[b, k, 1] + MOVES[a, 1]
-            ]
-    world.action_mask[b, 0, INTERACT] = 1
+        for i in range(n):
+            out = world.obs_humans[b, i]
+            me_row = pos[b, 1 + i, 0]
+            me_col = pos[b, 1 + i, 1]
+            out[:] = 0.0
+            out[0] = me_row / (height - 1)
+            out[1] = me_col / (width - 1)
+            out[2] = time
+            out[3] = world.affect[b, i, 0]
+            out[4] = world.affect[b, i, 1]
+            out[5 + world.goal[b, i]] = 1.0
+            j = 5 + n_goals
+            out[j] = (row0 - me_row) / height
+            out[j + 1] = (col0 - me_col) / width
+            out[j + 2] = MOVES[world.last_move[b, 0], 0]
+            out[j + 3] = MOVES[world.last_move[b, 0], 1]
+            j += 4
+            for other in range(n):
+                if other == i:
+                    continue
+                out[j] = (pos[b, 1 + other, 0] - me_row) / height
+                out[j + 1] = (pos[b, 1 + other, 1] - me_col) / width
+                out[j + 2] = world.expression[b, other, 0]
+                out[j + 3] = world.expression[b, other, 1]
+                j += 4
+            _write_shared(
+                out, j, world.carry[b], world.objects, b, me_row, me_col, height, width, n_items
+            )
+
+        for k in range(pos.shape[1]):
+            for a in range(5):
+                world.action_mask[b, k, a] = layout.walkable[
+                    pos[b, k, 0] + MOVES[a, 0], pos[b, k, 1] + MOVES[a, 1]
+                ]
+        world.action_mask[b, 0, INTERACT] = 1
 
 
 @njit(cache=True)
-def _write_shared(out, j, b, world, row, col, height, width, n_items):
+def _write_shared(out, j, carry, objects, b, row, col, height, width, n_items):
     """The part every agent sees alike: the assistant's carried item and the task objects."""
     if n_items > 0:
         out[j : j + n_items + 1] = 0.0
-        out[j + 1 + world.carry[b]] = 1.0
+        out[j + 1 + carry] = 1.0
         j += n_items + 1
-    for m in range(world.objects.shape[1]):
-        out[j] = (world.objects[b, m, 0] - row) / height
-        out[j + 1] = (world.objects[b, m, 1] - col) / width
+    for m in range(objects.shape[1]):
+        out[j] = (objects[b, m, 0] - row) / height
+        out[j + 1] = (objects[b, m, 1] - col) / width
         j += 2

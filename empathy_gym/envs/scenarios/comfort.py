@@ -61,8 +61,8 @@ import numpy as np
 from numba import njit
 
 from empathy_gym.envs.core.layout import AsciiMap, Layout, build_layout
-from empathy_gym.envs.core.motion import move_assistant
-from empathy_gym.envs.core.step import begin_step, finish_step, move_humans
+from empathy_gym.envs.core.motion import move_assistants, move_humans
+from empathy_gym.envs.core.step import begin_step, finish_step
 from empathy_gym.envs.core.world import (
     C_TASK,
     EV_COMFORT,
@@ -105,56 +105,64 @@ class ComfortConfig(ScenarioConfig):
 
 @njit(cache=True)
 def _step_batch(layout, world, actions, noise, cursor, params, rules, external, max_cycles):
-    n = world.goal.shape[1]
-    g = n * NOISE_PER_HUMAN  # scenario-wide noise: stressor yes/no, whom, then one per coin
-    for b in range(world.pos.shape[0]):
-        row = begin_step(b, world, noise, cursor)
-        move_assistant(b, actions[b, 0], world, layout)
-        if actions[b, 0] == INTERACT:
-            _comfort_adjacent(b, world)
-        move_humans(b, world, layout, params, actions, row, external, False)
-        if row[g] < rules[R_STRESS_PROB]:
-            world.events[b, min(n - 1, int(row[g + 1] * n)), EV_STRESS] += rules[R_STRESS_MAGNITUDE]
-        _wander(b, world, layout, rules, row)
-        _collect_coins(b, world, layout, row, g + 2)
-        finish_step(b, world, layout, params, row, max_cycles)
+    rows = begin_step(world, noise, cursor)
+    move_assistants(world, layout, actions)
+    _comfort_adjacent(world, actions)
+    move_humans(world, layout, params, actions, rows, external, False)
+    _stressors_and_wandering(world, layout, rules, rows)
+    _collect_coins(world, layout, rows)
+    finish_step(world, layout, params, rows, max_cycles)
 
 
 @njit(cache=True)
-def _comfort_adjacent(b, world):
-    for i in range(world.goal.shape[1]):
-        d = abs(world.pos[b, 1 + i, 0] - world.pos[b, 0, 0]) + abs(
-            world.pos[b, 1 + i, 1] - world.pos[b, 0, 1]
-        )
-        if d == 1:
-            need = max(0.0, -world.affect[b, i, 0])
-            world.events[b, i, EV_COMFORT] += need
-            if need > 0.0:
-                world.events[b, i, EV_HELPED] += 1.0
+def _comfort_adjacent(world, actions):
+    """INTERACT comforts every adjacent person, in proportion to their distress."""
+    pos = world.pos
+    for b in range(pos.shape[0]):
+        if actions[b, 0] != INTERACT:
+            continue
+        for i in range(world.goal.shape[1]):
+            d = abs(pos[b, 1 + i, 0] - pos[b, 0, 0]) + abs(pos[b, 1 + i, 1] - pos[b, 0, 1])
+            if d == 1:
+                need = max(0.0, -world.affect[b, i, 0])
+                world.events[b, i, EV_COMFORT] += need
+                if need > 0.0:
+                    world.events[b, i, EV_HELPED] += 1.0
 
 
 @njit(cache=True)
-def _wander(b, world, layout, rules, row):
+def _stressors_and_wandering(world, layout, rules, rows):
+    n_batch, n = world.goal.shape
     n_goals = layout.goal_cells.shape[0]
-    for i in range(world.goal.shape[1]):
-        if world.achieved[b, i] and row[i * NOISE_PER_HUMAN + NZ_SCENARIO_1] < rules[R_WANDER_PROB]:
-            u = row[i * NOISE_PER_HUMAN + NZ_SCENARIO_2]
-            world.goal[b, i] = min(n_goals - 1, int(u * n_goals))
-            world.achieved[b, i] = False
+    g = n * NOISE_PER_HUMAN  # scenario-wide noise: stressor yes/no, whom, then one per coin
+    for b in range(n_batch):
+        if rows[b, g] < rules[R_STRESS_PROB]:
+            world.events[b, min(n - 1, int(rows[b, g + 1] * n)), EV_STRESS] += rules[
+                R_STRESS_MAGNITUDE
+            ]
+        for i in range(n):
+            wander = rows[b, i * NOISE_PER_HUMAN + NZ_SCENARIO_1] < rules[R_WANDER_PROB]
+            if world.achieved[b, i] and wander:
+                u = rows[b, i * NOISE_PER_HUMAN + NZ_SCENARIO_2]
+                world.goal[b, i] = min(n_goals - 1, int(u * n_goals))
+                world.achieved[b, i] = False
 
 
 @njit(cache=True)
-def _collect_coins(b, world, layout, row, first_column):
+def _collect_coins(world, layout, rows):
+    """A coin under the assistant pays +1 task reward and reappears on a random coin cell."""
     cells = layout.task_cells
-    for m in range(world.objects.shape[1]):
-        if (
-            world.objects[b, m, 0] == world.pos[b, 0, 0]
-            and world.objects[b, m, 1] == world.pos[b, 0, 1]
-        ):
-            world.components[b, 0, C_TASK] += 1.0
-            s = min(cells.shape[0] - 1, int(row[first_column + m] * cells.shape[0]))
-            world.objects[b, m, 0] = cells[s, 0]
-            world.objects[b, m, 1] = cells[s, 1]
+    first = world.goal.shape[1] * NOISE_PER_HUMAN + 2
+    for b in range(world.pos.shape[0]):
+        for m in range(world.objects.shape[1]):
+            on_coin = world.objects[b, m, 0] == world.pos[b, 0, 0] and (
+                world.objects[b, m, 1] == world.pos[b, 0, 1]
+            )
+            if on_coin:
+                world.components[b, 0, C_TASK] += 1.0
+                s = min(cells.shape[0] - 1, int(rows[b, first + m] * cells.shape[0]))
+                world.objects[b, m, 0] = cells[s, 0]
+                world.objects[b, m, 1] = cells[s, 1]
 
 
 class Comfort(Scenario):

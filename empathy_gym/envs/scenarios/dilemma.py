@@ -52,8 +52,8 @@ from dataclasses import dataclass
 from numba import njit
 
 from empathy_gym.envs.core.layout import AsciiMap, Layout, build_layout
-from empathy_gym.envs.core.motion import agent_at, move_assistant
-from empathy_gym.envs.core.step import begin_step, finish_step, move_humans
+from empathy_gym.envs.core.motion import agent_at, move_assistants, move_humans
+from empathy_gym.envs.core.step import begin_step, finish_step
 from empathy_gym.envs.core.world import C_TASK
 from empathy_gym.envs.scenarios.base import Scenario, ScenarioConfig
 
@@ -75,27 +75,27 @@ class DilemmaConfig(ScenarioConfig):
 
 @njit(cache=True)
 def _step_batch(layout, world, actions, noise, cursor, params, rules, external, max_cycles):
-    for b in range(world.pos.shape[0]):
-        row = begin_step(b, world, noise, cursor)
-        move_assistant(b, actions[b, 0], world, layout)
-        move_humans(b, world, layout, params, actions, row, external, False)
-        _finish_errand(b, world, layout)
-        finish_step(b, world, layout, params, row, max_cycles)
+    rows = begin_step(world, noise, cursor)
+    move_assistants(world, layout, actions)
+    move_humans(world, layout, params, actions, rows, external, False)
+    _finish_errands(world, layout)
+    finish_step(world, layout, params, rows, max_cycles)
 
 
 @njit(cache=True)
-def _finish_errand(b, world, layout):
+def _finish_errands(world, layout):
     """At a finish cell: +1 task and back to the start (if the start cell is free)."""
-    for f in range(layout.task_cells.shape[0]):
-        if (
-            world.pos[b, 0, 0] == layout.task_cells[f, 0]
-            and world.pos[b, 0, 1] == layout.task_cells[f, 1]
-        ):
-            start = layout.assistant_spawns[0]
-            if agent_at(b, world, start[0], start[1], 0) < 0:
+    pos = world.pos
+    start = layout.assistant_spawns[0]
+    for b in range(pos.shape[0]):
+        for f in range(layout.task_cells.shape[0]):
+            at_finish = pos[b, 0, 0] == layout.task_cells[f, 0] and (
+                pos[b, 0, 1] == layout.task_cells[f, 1]
+            )
+            if at_finish and agent_at(pos, b, start[0], start[1], 0) < 0:
                 world.components[b, 0, C_TASK] += 1.0
-                world.pos[b, 0, 0] = start[0]
-                world.pos[b, 0, 1] = start[1]
+                pos[b, 0, 0] = start[0]
+                pos[b, 0, 1] = start[1]
 
 
 class Dilemma(Scenario):

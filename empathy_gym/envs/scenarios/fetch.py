@@ -70,8 +70,8 @@ import numpy as np
 from numba import njit
 
 from empathy_gym.envs.core.layout import MOVES, AsciiMap, Layout, build_layout
-from empathy_gym.envs.core.motion import agent_at, move_assistant
-from empathy_gym.envs.core.step import begin_step, finish_step, move_humans
+from empathy_gym.envs.core.motion import agent_at, move_assistants, move_humans
+from empathy_gym.envs.core.step import begin_step, finish_step
 from empathy_gym.envs.core.world import (
     C_TASK,
     EV_GOAL,
@@ -120,57 +120,67 @@ def _cell_across_counter(ascii_map, counter, walkable, row, col, ch) -> tuple[in
 
 @njit(cache=True)
 def _step_batch(layout, world, actions, noise, cursor, params, rules, external, max_cycles):
-    for b in range(world.pos.shape[0]):
-        row = begin_step(b, world, noise, cursor)
-        move_assistant(b, actions[b, 0], world, layout)
-        if actions[b, 0] == INTERACT:
-            _interact(b, world, layout, rules, row)
-        move_humans(b, world, layout, params, actions, row, external, True)
-        finish_step(b, world, layout, params, row, max_cycles)
+    rows = begin_step(world, noise, cursor)
+    move_assistants(world, layout, actions)
+    _interact(world, layout, actions, rules, rows)
+    move_humans(world, layout, params, actions, rows, external, True)
+    finish_step(world, layout, params, rows, max_cycles)
 
 
 @njit(cache=True)
-def _interact(b, world, layout, rules, row):
-    r = world.pos[b, 0, 0]
-    c = world.pos[b, 0, 1]
-    if layout.item_at[r, c] >= 0:
-        world.carry[b] = layout.item_at[r, c]
-        return
-    if world.carry[b] < 0:
-        return
-    for a in range(1, 5):
-        if layout.counter[r + MOVES[a, 0], c + MOVES[a, 1]]:
-            k = agent_at(b, world, r + 2 * MOVES[a, 0], c + 2 * MOVES[a, 1], 0)
-            if k > 0:
-                _deliver(b, k - 1, world, layout, rules, row)
-                return
+def _interact(world, layout, actions, rules, rows):
+    """INTERACT on a shelf picks its item up; beside the counter it hands the item across."""
+    pos = world.pos
+    for b in range(pos.shape[0]):
+        if actions[b, 0] != INTERACT:
+            continue
+        r = pos[b, 0, 0]
+        c = pos[b, 0, 1]
+        if layout.item_at[r, c] >= 0:
+            world.carry[b] = layout.item_at[r, c]
+            continue
+        if world.carry[b] < 0:
+            continue
+        for a in range(1, 5):
+            if layout.counter[r + MOVES[a, 0], c + MOVES[a, 1]]:
+                k = agent_at(pos, b, r + 2 * MOVES[a, 0], c + 2 * MOVES[a, 1], 0)
+                if k > 0:
+                    _deliver(world, layout, rules, rows, b, k - 1)
+                    break
 
 
 @njit(cache=True)
-def _deliver(b, i, world, layout, rules, row):
+def _deliver(world, layout, rules, rows, b, i):
     world.components[b, 0, C_TASK] += 1.0
     if world.carry[b] == world.goal[b, i]:
         world.events[b, i, EV_GOAL] += 1.0
         world.events[b, i, EV_HELPED] += 1.0
-        _next_customer(b, i, world, layout, row)
+        _next_customer(
+            world.pos,
+            world.goal,
+            world.achieved,
+            layout.human_spawns,
+            layout.goal_cells.shape[0],
+            rows,
+            b,
+            i,
+        )
     else:
         world.events[b, i, EV_HARM] += rules[R_WRONG_ITEM_HARM]
     world.carry[b] = -1
 
 
 @njit(cache=True)
-def _next_customer(b, i, world, layout, row):
+def _next_customer(pos, goal, achieved, spawns, n_goals, rows, b, i):
     """The served customer leaves and re-enters at a free door cell with a new hidden order."""
-    n_goals = layout.goal_cells.shape[0]
-    world.goal[b, i] = min(n_goals - 1, int(row[i * NOISE_PER_HUMAN + NZ_SCENARIO_1] * n_goals))
-    world.achieved[b, i] = False
-    spawns = layout.human_spawns
-    first = int(row[i * NOISE_PER_HUMAN + NZ_SCENARIO_2] * spawns.shape[0])
+    goal[b, i] = min(n_goals - 1, int(rows[b, i * NOISE_PER_HUMAN + NZ_SCENARIO_1] * n_goals))
+    achieved[b, i] = False
+    first = int(rows[b, i * NOISE_PER_HUMAN + NZ_SCENARIO_2] * spawns.shape[0])
     for offset in range(spawns.shape[0]):
         s = (first + offset) % spawns.shape[0]
-        if agent_at(b, world, spawns[s, 0], spawns[s, 1], 1 + i) < 0:
-            world.pos[b, 1 + i, 0] = spawns[s, 0]
-            world.pos[b, 1 + i, 1] = spawns[s, 1]
+        if agent_at(pos, b, spawns[s, 0], spawns[s, 1], 1 + i) < 0:
+            pos[b, 1 + i, 0] = spawns[s, 0]
+            pos[b, 1 + i, 1] = spawns[s, 1]
             return
 
 
