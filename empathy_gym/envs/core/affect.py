@@ -63,7 +63,7 @@ from empathy_gym.envs.core.world import (
 )
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def appraise(events, b, i, params):
     """The value of human ``i``'s events this step: their utility and the appraisal signal."""
     return (
@@ -77,7 +77,7 @@ def appraise(events, b, i, params):
     )
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def update_affect(world, params, utility):
     """Apply appraisal (``utility``, shape (B, N)), decay, contagion and giving up."""
     n = world.affect.shape[1]
@@ -118,7 +118,7 @@ def update_affect(world, params, utility):
                 world.gave_up[b, i] = False
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def express(world, params, rows, members):
     """Write the visible expression of the ``members``' humans from their hidden affect.
 

@@ -33,7 +33,7 @@ from empathy_gym.envs.core.world import (
 )
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def agent_at(pos, b, row, col, skip):
     """Index of the agent standing on (row, col), other than ``skip``; -1 if the cell is free."""
     for k in range(pos.shape[1]):
@@ -42,7 +42,7 @@ def agent_at(pos, b, row, col, skip):
     return -1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def move_assistants(world, layout, actions):
     """Carry out every member's assistant move; walking into a human shoves past them."""
     pos = world.pos
@@ -65,7 +65,7 @@ def move_assistants(world, layout, actions):
         world.last_move[b, 0] = action
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def boltzmann_move(dist, walkable, goal, row, col, beta, u):
     """Sample a move with probability proportional to exp(beta * progress), using uniform ``u``."""
     here = dist[goal, row, col]
@@ -86,7 +86,7 @@ def boltzmann_move(dist, walkable, goal, row, col, beta, u):
     return 4
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def move_humans(world, layout, params, actions, rows, external, needs_service):
     """Move every human, by the given actions when external, else by the Boltzmann model.
 

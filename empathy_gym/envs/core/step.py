@@ -8,11 +8,13 @@ A scenario's step kernel is this skeleton with its own rules in between::
 ``finish_step`` turns the step's events into affect, rewards and observations, so the
 scenarios only ever write events and task reward.
 
-Why every function that takes the world is batch-level: numba reference-counts each array
-of a tuple argument at every call, inlined or not, so a per-member call with the World and
-Layout (24 arrays) cost ~250 ns, more than the step's own work. Each function below takes
-the tuples once per batch step and loops over the members inside; per-member helpers
-(``agent_at``, ``boltzmann_move``, ``appraise``) take plain arrays.
+Performance layout (measured, see benchmarks/throughput.py). Numba reference-counts each
+array of a tuple argument when a function is called with it, so a per-member call taking
+the World and Layout (24 arrays) cost ~250 ns, more than the step's own work. Hence:
+functions that take the tuples are batch-level (they loop over members inside) and are
+inlined into each scenario's one compiled kernel (``inline="always"``); per-member helpers
+(``agent_at``, ``boltzmann_move``, ``appraise``) take plain arrays. Only the scenario
+kernels and ``refresh`` are entry points.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from empathy_gym.envs.core.world import (
 )
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def begin_step(world, noise, cursor):
     """Clear the step's outputs; return each member's next row of pre-drawn noise, (B, D)."""
     batch = world.t.shape[0]
@@ -47,7 +49,7 @@ def begin_step(world, noise, cursor):
     return rows
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def finish_step(world, layout, params, rows, max_cycles):
     """Events -> utility -> affect -> expression; then reward components and observations."""
     batch, n = world.goal.shape
@@ -79,7 +81,7 @@ def refresh(members, world, layout, params, rows, max_cycles):
     observe(world, layout, max_cycles, members)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def observe(world, layout, max_cycles, members):
     """Write the assistant's and each human's observation (see ``world.observation_sizes``).
 
@@ -150,7 +152,7 @@ def observe(world, layout, max_cycles, members):
         world.action_mask[b, 0, INTERACT] = 1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _write_shared(out, j, carry, objects, b, row, col, height, width, n_items):
     """The part every agent sees alike: the assistant's carried item and the task objects."""
     if n_items > 0:

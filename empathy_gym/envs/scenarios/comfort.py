@@ -114,7 +114,7 @@ def _step_batch(layout, world, actions, noise, cursor, params, rules, external, 
     finish_step(world, layout, params, rows, max_cycles)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _comfort_adjacent(world, actions):
     """INTERACT comforts every adjacent person, in proportion to their distress."""
     pos = world.pos
@@ -130,7 +130,7 @@ def _comfort_adjacent(world, actions):
                     world.events[b, i, EV_HELPED] += 1.0
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _stressors_and_wandering(world, layout, rules, rows):
     n_batch, n = world.goal.shape
     n_goals = layout.goal_cells.shape[0]
@@ -148,7 +148,7 @@ def _stressors_and_wandering(world, layout, rules, rows):
                 world.achieved[b, i] = False
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _collect_coins(world, layout, rows):
     """A coin under the assistant pays +1 task reward and reappears on a random coin cell."""
     cells = layout.task_cells

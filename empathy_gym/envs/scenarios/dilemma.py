@@ -82,7 +82,7 @@ def _step_batch(layout, world, actions, noise, cursor, params, rules, external, 
     finish_step(world, layout, params, rows, max_cycles)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _finish_errands(world, layout):
     """At a finish cell: +1 task and back to the start (if the start cell is free)."""
     pos = world.pos

@@ -127,7 +127,7 @@ def _step_batch(layout, world, actions, noise, cursor, params, rules, external, 
     finish_step(world, layout, params, rows, max_cycles)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _interact(world, layout, actions, rules, rows):
     """INTERACT on a shelf picks its item up; beside the counter it hands the item across."""
     pos = world.pos
@@ -149,7 +149,7 @@ def _interact(world, layout, actions, rules, rows):
                     break
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _deliver(world, layout, rules, rows, b, i):
     world.components[b, 0, C_TASK] += 1.0
     if world.carry[b] == world.goal[b, i]:
@@ -170,7 +170,7 @@ def _deliver(world, layout, rules, rows, b, i):
     world.carry[b] = -1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _next_customer(pos, goal, achieved, spawns, n_goals, rows, b, i):
     """The served customer leaves and re-enters at a free door cell with a new hidden order."""
     goal[b, i] = min(n_goals - 1, int(rows[b, i * NOISE_PER_HUMAN + NZ_SCENARIO_1] * n_goals))
