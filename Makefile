@@ -5,7 +5,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+# The oldest gymnasium we support (what ray[rllib] 2.60 pins), everything else as locked.
+OLDEST_VENV := .venv-oldest
+OLDEST_GYMNASIUM := 1.2.2
+
+.PHONY: demo test test-oldest lint bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PY) -m venv $(VENV)
@@ -19,6 +23,16 @@ demo: $(STAMP)
 test: $(STAMP)
 	SDL_VIDEODRIVER=dummy $(BIN)/pytest -n 2 -q
 
+$(OLDEST_VENV)/.installed: pyproject.toml constraints.txt
+	$(PY) -m venv $(OLDEST_VENV)
+	grep -v '^gymnasium==' constraints.txt > $(OLDEST_VENV)/constraints.txt
+	$(OLDEST_VENV)/bin/pip install --quiet -c $(OLDEST_VENV)/constraints.txt \
+		"gymnasium==$(OLDEST_GYMNASIUM)" -e ".[dev]"
+	touch $@
+
+test-oldest: $(OLDEST_VENV)/.installed
+	SDL_VIDEODRIVER=dummy $(OLDEST_VENV)/bin/pytest -n 2 -q
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
@@ -26,4 +40,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/throughput.py
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info
+	rm -rf $(VENV) $(OLDEST_VENV) build dist *.egg-info

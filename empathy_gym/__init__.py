@@ -5,11 +5,34 @@
 ``empathy_gym/fetch_v0`` etc.
 """
 
-from empathy_gym.envs.core.population import PROFILES, AffectModel, PopulationProfile
+from empathy_gym.envs.core.population import (
+    PROFILES,
+    TRAIT_NAMES,
+    AffectModel,
+    PopulationProfile,
+)
+from empathy_gym.envs.core.world import (
+    ACTION_NAMES,
+    COMPONENT_NAMES,
+    EVENT_NAMES,
+    assistant_observation_names,
+)
 from empathy_gym.envs.scenarios import SCENARIOS
 from empathy_gym.registry import GYM_IDS, PETTINGZOO_IDS, register_all
 
 __version__ = "0.1.0"
-__all__ = ["GYM_IDS", "PETTINGZOO_IDS", "PROFILES", "SCENARIOS", "AffectModel", "PopulationProfile"]
+__all__ = [
+    "ACTION_NAMES",
+    "COMPONENT_NAMES",
+    "EVENT_NAMES",
+    "GYM_IDS",
+    "PETTINGZOO_IDS",
+    "PROFILES",
+    "SCENARIOS",
+    "TRAIT_NAMES",
+    "AffectModel",
+    "PopulationProfile",
+    "assistant_observation_names",
+]
 
 register_all()

@@ -86,14 +86,14 @@ def test_single_view_and_vector_env_check_actions_too():
         ({"human_control": "remote"}, r"human_control must be one of \('model', 'external'\)"),
         ({"render_mode": "video"}, "render_mode must be None or one of"),
         ({"colour": "red"}, r"unknown argument\(s\) \['colour'\]"),
-        ({"wrong_item_harm": -1}, "wrong_item_harm must be >= 0"),
+        ({"wrong_item_harm": -1}, "wrong_item_harm must be a number >= 0"),
         (
             {"scenario": "comfort", "stress_prob": 1.5},
             r"stress_prob must be a probability in \[0, 1\]",
         ),
         ({"scenario": "comfort", "wander_prob": -0.1}, r"wander_prob must be a probability"),
         ({"scenario": "comfort", "n_coins": 0}, "n_coins must be a positive integer"),
-        ({"scenario": "comfort", "stress_magnitude": -2}, "stress_magnitude must be >= 0"),
+        ({"scenario": "comfort", "stress_magnitude": -2}, "stress_magnitude must be a number >= 0"),
     ],
 )
 def test_invalid_config_raises_at_construction(kwargs, match):

@@ -24,6 +24,7 @@ from empathy_gym.envs.core.world import (
     NOISE_PER_HUMAN,
     World,
     allocate_world,
+    assistant_observation_names,
 )
 from empathy_gym.envs.parallel import ASSISTANT
 from helpers import CASES, MODULES, random_actions
@@ -168,3 +169,14 @@ def test_ground_truth_never_enters_an_observation(scenario, control):
             np.testing.assert_array_equal(base.obs_humans[0, others], one.obs_humans[0, others])
     _, infos = env.reset(seed=3)
     assert set(infos[ASSISTANT]["eval_truth"]) >= {"valence", "arousal", "goal"}
+
+
+@pytest.mark.parametrize("scenario", ["fetch", "comfort", "dilemma"])
+def test_observation_names_match_the_observation(scenario):
+    env = MODULES[scenario].parallel_env()
+    sc = env.scenario
+    names = assistant_observation_names(sc.n_humans, sc.n_items, sc.n_objects)
+    assert len(names) == env.observation_space(ASSISTANT).shape[0] == len(set(names))
+    obs, _ = env.reset(seed=0)
+    expression = obs[ASSISTANT][names.index("human_0_expr_valence")]
+    assert expression == np.float32(env.world.expression[0, 0, 0])

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from empathy_gym.envs.core.population import TRAIT_NAMES
-from empathy_gym.envs.core.world import COMPONENT_NAMES, EVENT_NAMES, World
+from empathy_gym.envs.core.world import COMPONENT_NAMES, World
 
 TRUTH_KEY = "eval_truth"
 """The infos key of the hidden ground truth. Evaluation only: a policy must not read it."""
@@ -36,14 +35,3 @@ def ground_truth(world: World, index) -> dict[str, np.ndarray]:
         "traits": world.traits[index].copy(),
         "events": world.events[index].copy(),
     }
-
-
-TRUTH_DOC = {
-    "valence": "(N,) hidden valence in [-1, 1]",
-    "arousal": "(N,) hidden arousal in [0, 1]",
-    "goal": "(N,) hidden goal index",
-    "achieved": "(N,) whether the current goal was achieved",
-    "gave_up": "(N,) whether the human gave up pursuing the goal",
-    "traits": f"(N, {len(TRAIT_NAMES)}) personality traits {TRAIT_NAMES}",
-    "events": f"(N, {len(EVENT_NAMES)}) this step's events {EVENT_NAMES}",
-}

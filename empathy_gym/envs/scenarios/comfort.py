@@ -76,6 +76,7 @@ from empathy_gym.envs.core.world import (
 from empathy_gym.envs.scenarios.base import (
     Scenario,
     ScenarioConfig,
+    check_non_negative,
     check_positive_int,
     check_probability,
 )
@@ -175,8 +176,7 @@ class Comfort(Scenario):
     def __init__(self, config: ComfortConfig):
         check_probability("stress_prob", config.stress_prob)
         check_probability("wander_prob", config.wander_prob)
-        if not isinstance(config.stress_magnitude, int | float) or config.stress_magnitude < 0:
-            raise ValueError(f"stress_magnitude must be >= 0, got {config.stress_magnitude!r}")
+        check_non_negative("stress_magnitude", config.stress_magnitude)
         check_positive_int("n_coins", config.n_coins)
         self.n_objects = config.n_coins
         self.n_global_noise = 2 + config.n_coins

@@ -82,7 +82,7 @@ from empathy_gym.envs.core.world import (
     NZ_SCENARIO_1,
     NZ_SCENARIO_2,
 )
-from empathy_gym.envs.scenarios.base import Scenario, ScenarioConfig
+from empathy_gym.envs.scenarios.base import Scenario, ScenarioConfig, check_non_negative
 
 FETCH_MAP = """
 ###########
@@ -191,8 +191,7 @@ class Fetch(Scenario):
     default_humans = 2
 
     def __init__(self, config: FetchConfig):
-        if not isinstance(config.wrong_item_harm, int | float) or config.wrong_item_harm < 0:
-            raise ValueError(f"wrong_item_harm must be >= 0, got {config.wrong_item_harm!r}")
+        check_non_negative("wrong_item_harm", config.wrong_item_harm)
         super().__init__(config)
 
     def build_layout(self, ascii_map: AsciiMap) -> Layout:
