@@ -47,7 +47,7 @@ def test_demo_command_prints_metrics_for_every_scenario_and_assistant():
     )
     lines = out.stdout.splitlines()
     for scenario in ("fetch", "comfort", "dilemma"):
-        for assistant in ("random", "scripted"):
+        for assistant in ("random", "scripted", "oracle"):
             rows = [ln for ln in lines if ln.split()[:2] == [scenario, assistant]]
             assert len(rows) == 3  # two episodes and the cell's mean
     assert "welfare" in lines[1] and "harm" in lines[1]

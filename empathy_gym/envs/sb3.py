@@ -1,4 +1,8 @@
-"""A Stable-Baselines3 ``VecEnv`` over the native batched env. Needs ``empathy-gym[train]``."""
+"""A Stable-Baselines3 ``VecEnv`` over a batched env. Needs ``empathy-gym[train]``.
+
+Works on any Gymnasium VectorEnv with same-step autoreset that puts finished members' last
+observations in ``infos["final_obs"]``: the native vector env and its wrappers.
+"""
 
 from __future__ import annotations
 
@@ -11,11 +15,11 @@ except ImportError as err:  # pragma: no cover - depends on the install
         "the SB3 adapter needs stable-baselines3: pip install 'empathy-gym[train]'"
     ) from err
 
-from empathy_gym.envs.vector import AssistantVectorEnv
+from gymnasium.vector import VectorEnv
 
 
 class SB3VecEnv(VecEnv):
-    def __init__(self, venv: AssistantVectorEnv):
+    def __init__(self, venv: VectorEnv):
         self.venv = venv
         super().__init__(venv.num_envs, venv.single_observation_space, venv.single_action_space)
         self._actions = np.zeros(venv.num_envs, np.int64)

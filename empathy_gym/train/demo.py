@@ -1,7 +1,7 @@
 """The main job until training lands: baseline assistants play each scenario, with metrics.
 
-Random and scripted assistants play a few episodes of every scenario against model-driven
-humans. Each row is one episode; the last lines give each cell's mean.
+Random, scripted and oracle assistants play episodes of every scenario against
+model-driven humans. Each row is one episode; the last rows give each cell's mean.
 """
 
 from __future__ import annotations
@@ -12,17 +12,17 @@ from dataclasses import dataclass
 import numpy as np
 
 from empathy_gym.agents.baselines import BASELINES, make_baseline
-from empathy_gym.envs.parallel import EmpathyParallelEnv
-from empathy_gym.envs.scenarios import SCENARIOS
+from empathy_gym.agents.conditions import Condition
+from empathy_gym.envs.scenarios import SCENARIOS, make_scenario
 from empathy_gym.envs.scenarios.base import check_positive_int
-from empathy_gym.train.evaluate import EpisodeMetrics, run_episode
+from empathy_gym.train.evaluate import EpisodeMetrics, evaluate, per_member
 
 COLUMNS = ("task_return", "human_utility", "welfare", "distress", "harm", "help")
 
 
 @dataclass
 class DemoArgs:
-    """Random and scripted assistants play episodes of each scenario; prints per-episode metrics."""
+    """Random, scripted and oracle assistants play each scenario; prints per-episode metrics."""
 
     episodes: int = 3
     """episodes per scenario and assistant"""
@@ -40,13 +40,19 @@ def run_demo(args: DemoArgs) -> list[tuple[str, str, int, EpisodeMetrics]]:
     check_positive_int("episodes", args.episodes)
     rows = []
     for scenario in args.scenarios:
-        env = EmpathyParallelEnv(scenario, population=args.population, max_cycles=args.max_cycles)
+        rules = make_scenario(scenario, population=args.population, max_cycles=args.max_cycles)
         for kind in BASELINES:
-            for k in range(args.episodes):
-                seed = args.seed + k
-                policy = make_baseline(kind, env.scenario, seed)
-                rows.append((scenario, kind, seed, run_episode(env, policy, seed)))
-        env.close()
+            policies = [make_baseline(kind, rules, args.seed + k) for k in range(args.episodes)]
+            metrics = evaluate(
+                per_member(policies),
+                scenario,
+                Condition(),
+                args.episodes,
+                args.seed,
+                population=args.population,
+                max_cycles=args.max_cycles,
+            )
+            rows += [(scenario, kind, args.seed + k, m) for k, m in enumerate(metrics)]
     return rows
 
 

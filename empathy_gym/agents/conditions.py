@@ -1,0 +1,134 @@
+"""Training conditions and lesions as a vector-env wrapper, usable by any learner.
+
+| condition   | reward                                   | inputs                      |
+|-------------|------------------------------------------|-----------------------------|
+| ``ppo``       | task reward                              | observation                 |
+| ``cirl``      | task + the humans' hidden utility        | observation + belief        |
+| ``contagion`` | task + lambda * mirrored affect          | observation + belief        |
+
+Lesions (DESIGN.md; the psychopathy analogy): ``affective`` removes the other-regarding
+reward term (inference stays: knows, doesn't care); ``cognitive`` removes the belief
+features (contagion then feels the raw faces: feels, doesn't understand); ``full`` removes
+both, which is ``ppo``.
+
+The belief tracker runs in every condition, whether or not the policy sees it, so that
+evaluation measures inference the same way everywhere. Its output for evaluation is in
+``infos["belief"]``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from gymnasium import spaces
+from gymnasium.vector import VectorWrapper
+from gymnasium.vector.utils import batch_space
+
+from empathy_gym.agents.empathy import BeliefTracker, MirroredAffect
+from empathy_gym.agents.observation import decode_batch
+from empathy_gym.envs.info import COMPONENTS_KEY
+from empathy_gym.envs.vector import AssistantVectorEnv
+
+CONDITIONS = ("ppo", "cirl", "contagion")
+LESIONS = ("none", "affective", "cognitive", "full")
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A condition with its lesion and lambda, validated; says which parts are intact."""
+
+    name: str = "ppo"
+    lesion: str = "none"
+    lam: float = 1.0
+
+    def __post_init__(self) -> None:
+        if self.name not in CONDITIONS:
+            raise ValueError(f"condition {self.name!r} is unknown; use one of {CONDITIONS}")
+        if self.lesion not in LESIONS:
+            raise ValueError(f"lesion {self.lesion!r} is unknown; use one of {LESIONS}")
+        if self.name == "ppo" and self.lesion != "none":
+            raise ValueError(
+                f"lesion {self.lesion!r} does not apply to condition 'ppo', which has no"
+                " empathy module; use --lesion none"
+            )
+        if isinstance(self.lam, bool) or not isinstance(self.lam, int | float) or self.lam < 0:
+            raise ValueError(f"lam (lambda) must be a number >= 0, got {self.lam!r}")
+
+    @property
+    def sees_belief(self) -> bool:
+        return self.name != "ppo" and self.lesion not in ("cognitive", "full")
+
+    @property
+    def cares(self) -> bool:
+        """Whether the other-regarding reward term is intact."""
+        return self.name != "ppo" and self.lesion not in ("affective", "full")
+
+
+class EmpathyVectorWrapper(VectorWrapper):
+    """Adds belief features to the observation and the condition's term to the reward."""
+
+    def __init__(self, env: AssistantVectorEnv, condition: Condition):
+        super().__init__(env)
+        self.condition = condition
+        self.scenario = env.scenario
+        n = env.num_envs
+        self.beliefs = BeliefTracker(self.scenario, n)
+        self.mirror = MirroredAffect(self.scenario, n)
+        raw = env.single_observation_space.shape[0]
+        extra = self.beliefs.n_features if condition.sees_belief else 0
+        self.single_observation_space = spaces.Box(-1.0, 1.0, (raw + extra,), np.float32)
+        self.observation_space = batch_space(self.single_observation_space, n)
+
+    def reset(self, *, seed=None, options=None):
+        obs, infos = self.env.reset(seed=seed, options=options)
+        everyone = np.arange(self.num_envs)
+        self.beliefs.reset(everyone, obs)
+        self.mirror.reset(everyone)
+        return self._augment(obs), infos
+
+    def step(self, actions):
+        obs, task, terminated, truncated, infos = self.env.step(actions)
+        done = np.flatnonzero(terminated | truncated)
+        seen = obs.copy()  # what ended each episode: the final observation where one ended
+        for b in done:
+            seen[b] = infos["final_obs"][b]
+        self.beliefs.update(seen)
+        perceived = (
+            self.beliefs.valence
+            if self.condition.sees_belief
+            else decode_batch(seen, self.scenario).expressions[..., 0]
+        )
+        mood = self.mirror.update(seen, perceived)
+        reward = task + self._other_regarding(infos, mood)
+        infos["belief"] = {
+            "goal_posterior": self.beliefs.goal_posterior.copy(),
+            "valence": self.beliefs.valence.copy(),
+            "valence_sd": np.sqrt(self.beliefs.var[..., 0]),
+            "mood": mood.copy(),
+        }
+        if len(done):
+            augmented = self._augment(seen)
+            for b in done:
+                infos["final_obs"][b] = augmented[b]
+            self.beliefs.reset(done, obs[done])
+            self.mirror.reset(done)
+        return self._augment(obs), reward, terminated, truncated, infos
+
+    def _other_regarding(self, infos, mood: np.ndarray) -> np.ndarray:
+        if not self.condition.cares:
+            return 0.0
+        if self.condition.name == "cirl":
+            return infos[COMPONENTS_KEY]["human_utility"]
+        return self.condition.lam * mood
+
+    def _augment(self, obs: np.ndarray) -> np.ndarray:
+        if not self.condition.sees_belief:
+            return obs
+        return np.concatenate([obs, self.beliefs.features()], axis=1)
+
+
+def make_condition_env(
+    scenario: str, condition: Condition, num_envs: int, **env_kwargs
+) -> EmpathyVectorWrapper:
+    return EmpathyVectorWrapper(AssistantVectorEnv(scenario, num_envs, **env_kwargs), condition)

@@ -1,0 +1,158 @@
+"""The assistant's empathy module: a cognitive part (theory of mind) and an affective part.
+
+Both read only the assistant's observation (positions, moves and faces, decoded with
+``observation.decode_batch``) and the public map. Neither ever reads the ground truth.
+Both are batched over the members of a vector env.
+
+Cognitive part, :class:`BeliefTracker`:
+  * Goal posterior by Bayesian inverse planning: each observed move multiplies the
+    posterior by its Boltzmann likelihood under every goal's distance field,
+    ``P(move | goal) ∝ exp(beta * (d_goal(before) - d_goal(after)))``, with an assumed
+    rationality ``beta``, not the human's true one. A little probability leaks back to
+    uniform each step, since goals change (comfort's wandering); a jump of more than one
+    cell (fetch's served customer re-entering) resets the posterior.
+  * A Kalman filter per human over valence and arousal, observing the face.
+  Its output is a fixed-size feature vector: per human the goal posterior, believed
+  valence, its standard deviation, and believed arousal.
+
+Affective part, :class:`MirroredAffect`: the assistant's own mood ``m`` catches the
+perceived valence of nearby humans (Bosse-style contagion, as between the humans), from
+the believed valence or, when the cognitive part is lesioned, the raw facial expression.
+The contagion condition adds ``lambda * m`` to the reward.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from empathy_gym.agents.observation import decode_batch
+from empathy_gym.envs.core.layout import MOVES
+from empathy_gym.envs.scenarios import Scenario
+
+
+@dataclass(frozen=True)
+class BeliefParams:
+    """Assumptions of the assistant's model of humans (not the humans' true parameters)."""
+
+    beta: float = 2.0  # assumed Boltzmann rationality of movement
+    goal_leak: float = 0.01  # per-step mixing of the goal posterior toward uniform
+    process_var: float = 0.01  # Kalman: how fast affect is assumed to drift per step
+    expression_var: float = 0.09  # Kalman: assumed variance of a face's noise
+    prior_var: float = 0.25
+
+
+def move_log_likelihoods(scenario: Scenario, beta: float) -> np.ndarray:
+    """``table[g, r, c, a]``: log P(move a from cell (r, c) | goal g), Boltzmann in ``beta``."""
+    layout = scenario.layout
+    height, width = layout.walkable.shape
+    dist = np.minimum(layout.dist, 4 * height * width)  # bounded where unreachable
+    table = np.zeros((scenario.n_goals, height, width, 5))
+    rows, cols = np.nonzero(layout.walkable)
+    for a, (dr, dc) in enumerate(MOVES):
+        nr, nc = rows + dr, cols + dc
+        stays = ~layout.walkable[nr, nc]
+        nr, nc = np.where(stays, rows, nr), np.where(stays, cols, nc)
+        table[:, rows, cols, a] = beta * (dist[:, rows, cols] - dist[:, nr, nc])
+    table -= np.logaddexp.reduce(table, axis=-1, keepdims=True)
+    return table
+
+
+class BeliefTracker:
+    """Goal posterior and affect filter for every human of every batch member."""
+
+    def __init__(self, scenario: Scenario, batch: int, params: BeliefParams | None = None):
+        self.scenario = scenario
+        self.params = params or BeliefParams()
+        self.log_likelihood = move_log_likelihoods(scenario, self.params.beta)
+        n, g = scenario.n_humans, scenario.n_goals
+        self.goal_posterior = np.full((batch, n, g), 1.0 / g)
+        self.mean = np.zeros((batch, n, 2))  # believed valence, arousal
+        self.var = np.full((batch, n, 2), self.params.prior_var)
+        self.positions = np.zeros((batch, n, 2), np.int64)
+        self.n_features = n * (g + 3)
+
+    def reset(self, members: np.ndarray, obs: np.ndarray) -> None:
+        """Start fresh beliefs for ``members`` from their first observation ``obs``."""
+        view = decode_batch(obs, self.scenario)
+        self.goal_posterior[members] = 1.0 / self.scenario.n_goals
+        self.mean[members] = 0.0
+        self.var[members] = self.params.prior_var
+        self.positions[members] = view.human_positions
+        self._filter(members, view.expressions)
+
+    def update(self, obs: np.ndarray) -> None:
+        """Fold one step's observation of every member into the beliefs."""
+        view = decode_batch(obs, self.scenario)
+        before, after = self.positions, view.human_positions
+        step = after - before
+        jumped = np.abs(step).sum(axis=-1) > 1
+        action = _move_index(step)
+        log_lik = self.log_likelihood[:, before[..., 0], before[..., 1], action]  # (G, B, N)
+        posterior = self.goal_posterior * np.exp(np.moveaxis(log_lik, 0, -1))
+        posterior /= posterior.sum(axis=-1, keepdims=True)
+        leak = self.params.goal_leak
+        posterior = (1.0 - leak) * posterior + leak / self.scenario.n_goals
+        posterior[jumped] = 1.0 / self.scenario.n_goals
+        self.goal_posterior = posterior
+        self.positions = after.copy()
+        self._filter(slice(None), view.expressions)
+
+    def _filter(self, members, expressions: np.ndarray) -> None:
+        var = self.var[members] + self.params.process_var
+        gain = var / (var + self.params.expression_var)
+        self.mean[members] += gain * (expressions - self.mean[members])
+        self.var[members] = (1.0 - gain) * var
+
+    @property
+    def valence(self) -> np.ndarray:
+        return np.clip(self.mean[..., 0], -1.0, 1.0)
+
+    def features(self) -> np.ndarray:
+        """(B, N * (G + 3)) float32: goal posterior, valence, valence sd, arousal per human."""
+        parts = [
+            self.goal_posterior,
+            self.valence[..., None],
+            np.sqrt(self.var[..., :1]),
+            np.clip(self.mean[..., 1:], 0.0, 1.0),
+        ]
+        return np.concatenate(parts, axis=-1).reshape(len(self.mean), -1).astype(np.float32)
+
+
+def _move_index(step: np.ndarray) -> np.ndarray:
+    """The move action (0-4) that a one-cell step corresponds to; STAY for anything else."""
+    index = np.zeros(step.shape[:-1], np.int64)
+    for a, (dr, dc) in enumerate(MOVES[1:], start=1):
+        index[(step[..., 0] == dr) & (step[..., 1] == dc)] = a
+    return index
+
+
+@dataclass(frozen=True)
+class ContagionParams:
+    radius: float = 3.0  # Manhattan distance at which a human's mood stops reaching it
+    rate: float = 0.5  # how fast the mirrored affect follows what it perceives
+    decay: float = 0.05  # per-step return toward neutral
+
+
+class MirroredAffect:
+    """The assistant's own mood, caught from the perceived valence of nearby humans."""
+
+    def __init__(self, scenario: Scenario, batch: int, params: ContagionParams | None = None):
+        self.scenario = scenario
+        self.params = params or ContagionParams()
+        self.mood = np.zeros(batch)
+
+    def reset(self, members: np.ndarray) -> None:
+        self.mood[members] = 0.0
+
+    def update(self, obs: np.ndarray, perceived_valence: np.ndarray) -> np.ndarray:
+        """Catch the mood of nearby humans; return the new mood, (B,)."""
+        view = decode_batch(obs, self.scenario)
+        distance = np.abs(view.human_positions - view.position[:, None, :]).sum(axis=-1)
+        weight = np.clip(1.0 - distance / self.params.radius, 0.0, None)
+        total = weight.sum(axis=-1)
+        seen = (weight * perceived_valence).sum(axis=-1) / np.maximum(total, 1e-12)
+        pull = self.params.rate * np.minimum(total, 1.0) * (seen - self.mood)
+        self.mood = np.clip((1.0 - self.params.decay) * self.mood + pull, -1.0, 1.0)
+        return self.mood
