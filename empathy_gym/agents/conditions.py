@@ -13,7 +13,8 @@ both, which is ``ppo``.
 
 The belief tracker runs in every condition, whether or not the policy sees it, so that
 evaluation measures inference the same way everywhere. Its output for evaluation is in
-``infos["belief"]``.
+``infos["belief"]``. When episodes end, ``infos["episode_stats"]`` holds their task return,
+shaped return and welfare (mean true valence), for learning curves.
 """
 
 from __future__ import annotations
@@ -27,11 +28,12 @@ from gymnasium.vector.utils import batch_space
 
 from empathy_gym.agents.empathy import BeliefTracker, MirroredAffect
 from empathy_gym.agents.observation import decode_batch
-from empathy_gym.envs.info import COMPONENTS_KEY
+from empathy_gym.envs.info import COMPONENTS_KEY, TRUTH_KEY
 from empathy_gym.envs.vector import AssistantVectorEnv
 
 CONDITIONS = ("ppo", "cirl", "contagion")
 LESIONS = ("none", "affective", "cognitive", "full")
+EPISODE_STATS = ("task_return", "shaped_return", "welfare")
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,8 @@ class EmpathyVectorWrapper(VectorWrapper):
         extra = self.beliefs.n_features if condition.sees_belief else 0
         self.single_observation_space = spaces.Box(-1.0, 1.0, (raw + extra,), np.float32)
         self.observation_space = batch_space(self.single_observation_space, n)
+        self._sums = {key: np.zeros(n) for key in EPISODE_STATS}
+        self._steps = np.zeros(n)
 
     def reset(self, *, seed=None, options=None):
         obs, infos = self.env.reset(seed=seed, options=options)
@@ -101,6 +105,7 @@ class EmpathyVectorWrapper(VectorWrapper):
         )
         mood = self.mirror.update(seen, perceived)
         reward = task + self._other_regarding(infos, mood)
+        self._track_episodes(task, reward, infos, done)
         infos["belief"] = {
             "goal_posterior": self.beliefs.goal_posterior.copy(),
             "valence": self.beliefs.valence.copy(),
@@ -114,6 +119,19 @@ class EmpathyVectorWrapper(VectorWrapper):
             self.beliefs.reset(done, obs[done])
             self.mirror.reset(done)
         return self._augment(obs), reward, terminated, truncated, infos
+
+    def _track_episodes(self, task, reward, infos, done: np.ndarray) -> None:
+        self._sums["task_return"] += task
+        self._sums["shaped_return"] += reward
+        self._sums["welfare"] += infos[TRUTH_KEY]["valence"].mean(axis=1)
+        self._steps += 1
+        if len(done):
+            stats = {key: values[done].copy() for key, values in self._sums.items()}
+            stats["welfare"] /= self._steps[done]
+            infos["episode_stats"] = {"members": done, **stats}
+            for values in self._sums.values():
+                values[done] = 0.0
+            self._steps[done] = 0
 
     def _other_regarding(self, infos, mood: np.ndarray) -> np.ndarray:
         if not self.condition.cares:

@@ -40,6 +40,12 @@ class SB3VecEnv(VecEnv):
         for i in np.flatnonzero(dones):
             env_infos[i]["terminal_observation"] = infos["final_obs"][i]
             env_infos[i]["TimeLimit.truncated"] = bool(truncated[i] and not terminated[i])
+        if "episode_stats" in infos:  # per-episode summaries, for learning-curve callbacks
+            stats = infos["episode_stats"]
+            for k, i in enumerate(stats["members"]):
+                env_infos[i]["episode_stats"] = {
+                    key: float(values[k]) for key, values in stats.items() if key != "members"
+                }
         return obs, rewards.astype(np.float32), dones, env_infos
 
     def close(self) -> None:
