@@ -31,8 +31,8 @@ from empathy_gym.envs.scenarios import make_scenario
 from empathy_gym.envs.scenarios.base import check_positive_int
 from empathy_gym.train.evaluate import evaluate
 
-RUN_CONTROL_FIELDS = ("resume", "overwrite", "progress")
-"""Arguments that steer a run without changing what it computes."""
+RUN_CONTROL_FIELDS = ("output_dir", "resume", "overwrite", "progress")
+"""Arguments that steer a run (where, whether to resume) without changing what it computes."""
 
 EVAL_SEED_OFFSET = 1_000_000
 """Evaluation episodes use seeds far from training's, so they are episodes never trained on."""
