@@ -1,4 +1,4 @@
-# Two entry points for a fresh machine: `make demo` (the main job) and `make test`.
+# Two entry points for a fresh machine: `make quick` (the main job) and `make test`.
 # Both build .venv on first use from constraints.txt, which pins a CPU build of torch.
 PY ?= python3
 VENV := .venv
@@ -9,13 +9,19 @@ STAMP := $(VENV)/.installed
 OLDEST_VENV := .venv-oldest
 OLDEST_GYMNASIUM := 1.2.2
 
-.PHONY: demo test test-oldest lint bench clean
+.PHONY: quick full demo test test-oldest lint bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -c constraints.txt -e ".[dev]"
 	touch $(STAMP)
+
+quick: $(STAMP)
+	$(BIN)/empathy-gym compare --preset quick
+
+full: $(STAMP)
+	$(BIN)/empathy-gym compare --preset full
 
 demo: $(STAMP)
 	$(BIN)/empathy-gym demo
@@ -38,6 +44,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/throughput.py
+	$(BIN)/python benchmarks/train_throughput.py
 
 clean:
 	rm -rf $(VENV) $(OLDEST_VENV) build dist *.egg-info

@@ -1,9 +1,11 @@
 """The four predictions of DESIGN.md, checked against a comparison's results.
 
 Each claim is a set of differences between cells on the training population, each with a
-95% hierarchical-bootstrap CI. A claim is *confirmed* when every difference's CI lies on
-the predicted side of zero, *refuted* when any lies entirely on the other side, and
-*inconclusive* otherwise. Claims whose cells the comparison did not run are said so.
+95% hierarchical-bootstrap CI. Every cell is evaluated on the same episode seeds, so a
+difference is bootstrapped paired, per seed and episode (common random numbers), which
+removes the episode-to-episode noise both cells share. A claim is *confirmed* when every
+difference's CI lies on the predicted side of zero, *refuted* when any lies entirely on
+the other side, and *inconclusive* otherwise. Claims whose cells were not run say so.
 """
 
 from __future__ import annotations
@@ -40,10 +42,10 @@ def check_predictions(cells, boot, preset) -> list[str]:
 
 
 def _diff(cells, boot, scenario, a, b, metric) -> np.ndarray:
-    """Bootstrap samples of mean(a) - mean(b) for cells a, b = (condition, lesion)."""
-    return boot.resample(cells.values(scenario, *a, metric, False)) - boot.resample(
-        cells.values(scenario, *b, metric, False)
-    )
+    """Bootstrap samples of mean(a) - mean(b), paired by seed and evaluation episode."""
+    first = cells.values(scenario, *a, metric, False)
+    second = cells.values(scenario, *b, metric, False)
+    return boot.resample([x - y for x, y in zip(first, second, strict=True)])
 
 
 def _side(samples: np.ndarray) -> int:
