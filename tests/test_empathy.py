@@ -6,6 +6,7 @@ import pytest
 from empathy_gym.agents.conditions import Condition, EmpathyVectorWrapper, make_condition_env
 from empathy_gym.agents.empathy import BeliefTracker
 from empathy_gym.agents.navigation import step_towards
+from empathy_gym.agents.observation import decode_batch
 from empathy_gym.envs.parallel import ASSISTANT
 from empathy_gym.envs.vector import AssistantVectorEnv
 from helpers import MODULES, assert_clean_error
@@ -17,14 +18,14 @@ def test_goal_posterior_concentrates_on_the_goal_a_scripted_human_walks_to(goal)
     obs, _ = env.reset(seed=goal)
     layout = env.scenario.layout
     beliefs = BeliefTracker(env.scenario, 1)
-    beliefs.reset(np.array([0]), obs[ASSISTANT][None])
+    beliefs.reset(np.array([0]), decode_batch(obs[ASSISTANT][None], env.scenario))
     target = layout.goal_cells[goal]
     history = []
     for _ in range(12):
         me = env.world.pos[0, 1]
         move = step_towards(layout.walkable, me, [target]) or 0
         obs, *_ = env.step({ASSISTANT: 0, "human_0": move})
-        beliefs.update(obs[ASSISTANT][None])
+        beliefs.update(decode_batch(obs[ASSISTANT][None], env.scenario))
         history.append(beliefs.goal_posterior[0, 0, goal])
     assert tuple(env.world.pos[0, 1]) == tuple(target)
     assert max(history[:2]) < 0.9  # not known from the first moves...
@@ -37,12 +38,12 @@ def test_affect_filter_beats_the_raw_face_on_the_default_profile():
     env = AssistantVectorEnv("comfort", num_envs=batch, population="default")
     obs, _ = env.reset(seed=0)
     beliefs = BeliefTracker(env.scenario, batch)
-    beliefs.reset(np.arange(batch), obs)
+    beliefs.reset(np.arange(batch), decode_batch(obs, env.scenario))
     filter_error, face_error = [], []
     rng = np.random.default_rng(0)
     for _ in range(150):
         obs, _, _, _, infos = env.step(rng.integers(6, size=batch))
-        beliefs.update(obs)
+        beliefs.update(decode_batch(obs, env.scenario))
         valence = infos["eval_truth"]["valence"]
         filter_error.append(np.abs(beliefs.valence - valence).mean())
         face_error.append(np.abs(env.world.expression[..., 0] - valence).mean())

@@ -87,7 +87,7 @@ class EmpathyVectorWrapper(VectorWrapper):
     def reset(self, *, seed=None, options=None):
         obs, infos = self.env.reset(seed=seed, options=options)
         everyone = np.arange(self.num_envs)
-        self.beliefs.reset(everyone, obs)
+        self.beliefs.reset(everyone, decode_batch(obs, self.scenario))
         self.mirror.reset(everyone)
         return self._augment(obs), infos
 
@@ -97,13 +97,10 @@ class EmpathyVectorWrapper(VectorWrapper):
         seen = obs.copy()  # what ended each episode: the final observation where one ended
         for b in done:
             seen[b] = infos["final_obs"][b]
-        self.beliefs.update(seen)
-        perceived = (
-            self.beliefs.valence
-            if self.condition.sees_belief
-            else decode_batch(seen, self.scenario).expressions[..., 0]
-        )
-        mood = self.mirror.update(seen, perceived)
+        view = decode_batch(seen, self.scenario)
+        self.beliefs.update(view)
+        perceived = self.beliefs.valence if self.condition.sees_belief else view.expressions[..., 0]
+        mood = self.mirror.update(view, perceived)
         reward = task + self._other_regarding(infos, mood)
         self._track_episodes(task, reward, infos, done)
         infos["belief"] = {
@@ -116,7 +113,7 @@ class EmpathyVectorWrapper(VectorWrapper):
             augmented = self._augment(seen)
             for b in done:
                 infos["final_obs"][b] = augmented[b]
-            self.beliefs.reset(done, obs[done])
+            self.beliefs.reset(done, decode_batch(obs[done], self.scenario))
             self.mirror.reset(done)
         return self._augment(obs), reward, terminated, truncated, infos
 

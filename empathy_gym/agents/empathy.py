@@ -1,8 +1,8 @@
 """The assistant's empathy module: a cognitive part (theory of mind) and an affective part.
 
-Both read only the assistant's observation (positions, moves and faces, decoded with
-``observation.decode_batch``) and the public map. Neither ever reads the ground truth.
-Both are batched over the members of a vector env.
+Both read only the assistant's observation (positions, moves and faces, as the
+``AssistantView`` that ``observation.decode_batch`` makes of it) and the public map.
+Neither ever reads the ground truth. Both are batched over the members of a vector env.
 
 Cognitive part, :class:`BeliefTracker`:
   * Goal posterior by Bayesian inverse planning: each observed move multiplies the
@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from empathy_gym.agents.observation import decode_batch
+from empathy_gym.agents.observation import AssistantView
 from empathy_gym.envs.core.layout import MOVES
 from empathy_gym.envs.scenarios import Scenario
 
@@ -73,18 +73,16 @@ class BeliefTracker:
         self.positions = np.zeros((batch, n, 2), np.int64)
         self.n_features = n * (g + 3)
 
-    def reset(self, members: np.ndarray, obs: np.ndarray) -> None:
-        """Start fresh beliefs for ``members`` from their first observation ``obs``."""
-        view = decode_batch(obs, self.scenario)
+    def reset(self, members: np.ndarray, view: AssistantView) -> None:
+        """Start fresh beliefs for ``members`` from their first observation."""
         self.goal_posterior[members] = 1.0 / self.scenario.n_goals
         self.mean[members] = 0.0
         self.var[members] = self.params.prior_var
         self.positions[members] = view.human_positions
         self._filter(members, view.expressions)
 
-    def update(self, obs: np.ndarray) -> None:
+    def update(self, view: AssistantView) -> None:
         """Fold one step's observation of every member into the beliefs."""
-        view = decode_batch(obs, self.scenario)
         before, after = self.positions, view.human_positions
         step = after - before
         jumped = np.abs(step).sum(axis=-1) > 1
@@ -107,7 +105,9 @@ class BeliefTracker:
 
     @property
     def valence(self) -> np.ndarray:
-        return np.clip(self.mean[..., 0], -1.0, 1.0)
+        """Believed valence. In [-1, 1] without clipping: the filter's mean is a convex
+        combination of the 0 prior and faces, which the env clips to [-1, 1] (arousal: [0, 1])."""
+        return self.mean[..., 0]
 
     def features(self) -> np.ndarray:
         """(B, N * (G + 3)) float32: goal posterior, valence, valence sd, arousal per human."""
@@ -115,17 +115,20 @@ class BeliefTracker:
             self.goal_posterior,
             self.valence[..., None],
             np.sqrt(self.var[..., :1]),
-            np.clip(self.mean[..., 1:], 0.0, 1.0),
+            self.mean[..., 1:],
         ]
         return np.concatenate(parts, axis=-1).reshape(len(self.mean), -1).astype(np.float32)
 
 
+_MOVE_OF_STEP = np.zeros((3, 3), np.int64)  # [drow + 1, dcol + 1] -> move action
+for _a, (_dr, _dc) in enumerate(MOVES):
+    _MOVE_OF_STEP[_dr + 1, _dc + 1] = _a
+
+
 def _move_index(step: np.ndarray) -> np.ndarray:
-    """The move action (0-4) that a one-cell step corresponds to; STAY for anything else."""
-    index = np.zeros(step.shape[:-1], np.int64)
-    for a, (dr, dc) in enumerate(MOVES[1:], start=1):
-        index[(step[..., 0] == dr) & (step[..., 1] == dc)] = a
-    return index
+    """The move action (0-4) of a one-cell step (longer jumps reset the posterior anyway)."""
+    step = np.sign(step) + 1
+    return _MOVE_OF_STEP[step[..., 0], step[..., 1]]
 
 
 @dataclass(frozen=True)
@@ -133,6 +136,14 @@ class ContagionParams:
     radius: float = 3.0  # Manhattan distance at which a human's mood stops reaching it
     rate: float = 0.5  # how fast the mirrored affect follows what it perceives
     decay: float = 0.05  # per-step return toward neutral
+
+    def __post_init__(self) -> None:
+        # rate + decay <= 1 makes each update a convex combination: the mood stays in [-1, 1].
+        if self.radius <= 0 or self.rate < 0 or self.decay < 0 or self.rate + self.decay > 1:
+            raise ValueError(
+                f"ContagionParams need radius > 0, rate >= 0, decay >= 0, rate + decay <= 1;"
+                f" got {self}"
+            )
 
 
 class MirroredAffect:
@@ -146,13 +157,12 @@ class MirroredAffect:
     def reset(self, members: np.ndarray) -> None:
         self.mood[members] = 0.0
 
-    def update(self, obs: np.ndarray, perceived_valence: np.ndarray) -> np.ndarray:
+    def update(self, view: AssistantView, perceived_valence: np.ndarray) -> np.ndarray:
         """Catch the mood of nearby humans; return the new mood, (B,)."""
-        view = decode_batch(obs, self.scenario)
         distance = np.abs(view.human_positions - view.position[:, None, :]).sum(axis=-1)
-        weight = np.clip(1.0 - distance / self.params.radius, 0.0, None)
+        weight = np.maximum(1.0 - distance / self.params.radius, 0.0)
         total = weight.sum(axis=-1)
         seen = (weight * perceived_valence).sum(axis=-1) / np.maximum(total, 1e-12)
         pull = self.params.rate * np.minimum(total, 1.0) * (seen - self.mood)
-        self.mood = np.clip((1.0 - self.params.decay) * self.mood + pull, -1.0, 1.0)
+        self.mood = (1.0 - self.params.decay) * self.mood + pull
         return self.mood

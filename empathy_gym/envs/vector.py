@@ -87,8 +87,8 @@ class AssistantVectorEnv(VectorEnv, EzPickle):
                 f"actions must be {self.num_envs} integers in [0, {N_ASSISTANT_ACTIONS - 1}],"
                 f" got shape {actions.shape} of dtype {actions.dtype}"
             )
-        bad = np.flatnonzero((actions < 0) | (actions >= N_ASSISTANT_ACTIONS))
-        if len(bad):
+        if actions.min() < 0 or actions.max() >= N_ASSISTANT_ACTIONS:
+            bad = np.flatnonzero((actions < 0) | (actions >= N_ASSISTANT_ACTIONS))
             raise ValueError(
                 f"action for assistant_0 of env {bad[0]} is {actions[bad[0]]}, outside the"
                 f" allowed range [0, {N_ASSISTANT_ACTIONS - 1}]"
