@@ -12,42 +12,29 @@ from empathy_gym.train.compare import CompareArgs, run_compare
 from empathy_gym.train.runner import CirlArgs, ContagionArgs, PpoArgs, run_training
 from helpers import assert_clean_error
 
-TINY = [
-    "--timesteps",
-    "256",
-    "--n-envs",
-    "4",
-    "--n-steps",
-    "32",
-    "--batch-size",
-    "64",
-    "--eval-episodes",
-    "2",
-    "--max-cycles",
-    "30",
-    "--eval-populations",
-    "default",
-    "masking",
-    "--checkpoint-every",
-    "128",
-    "--no-progress",
-]
+TINY = dict(
+    timesteps=256,
+    n_envs=4,
+    n_steps=32,
+    batch_size=64,
+    eval_episodes=2,
+    max_cycles=30,
+    eval_populations=("default",),
+    checkpoint_every=64,
+)
+
+
+def _flags(**fields) -> list[str]:
+    """Command-line flags for TrainArgs fields."""
+    flags = ["--no-progress"]
+    for name, value in fields.items():
+        flags.append("--" + name.replace("_", "-"))
+        flags += [str(v) for v in value] if isinstance(value, tuple) else [str(value)]
+    return flags
 
 
 def _tiny(cls, tmp_path, **overrides):
-    fields = dict(
-        timesteps=256,
-        n_envs=4,
-        n_steps=32,
-        batch_size=64,
-        eval_episodes=2,
-        max_cycles=30,
-        eval_populations=("default",),
-        output_dir=str(tmp_path),
-        progress=False,
-        checkpoint_every=64,
-    )
-    return cls(**(fields | overrides))
+    return cls(**(TINY | {"output_dir": str(tmp_path), "progress": False} | overrides))
 
 
 @pytest.mark.parametrize(
@@ -72,8 +59,9 @@ def _tiny(cls, tmp_path, **overrides):
     ids=["ppo-module", "cirl-module", "contagion-cli"],
 )
 def test_each_script_trains_evaluates_and_writes_its_outputs(command, tmp_path):
+    flags = _flags(**(TINY | {"eval_populations": ("default", "masking")}))
     out = subprocess.run(
-        [*command, *TINY, "--output-dir", str(tmp_path)], capture_output=True, text=True
+        [*command, *flags, "--output-dir", str(tmp_path)], capture_output=True, text=True
     )
     assert out.returncode == 0, out.stderr
     (run_dir,) = tmp_path.iterdir()
@@ -110,23 +98,7 @@ def test_resume_after_a_kill_continues_from_the_newest_checkpoint(tmp_path):
             sys.executable,
             "-m",
             "empathy_gym.train.cirl",
-            "--timesteps",
-            "512",
-            "--n-envs",
-            "4",
-            "--n-steps",
-            "32",
-            "--batch-size",
-            "64",
-            "--eval-episodes",
-            "2",
-            "--max-cycles",
-            "30",
-            "--eval-populations",
-            "default",
-            "--checkpoint-every",
-            "64",
-            "--no-progress",
+            *_flags(**(TINY | {"timesteps": 512})),
             "--output-dir",
             str(tmp_path),
             "--resume",
