@@ -2,6 +2,10 @@
 
 empathy-gym demo                      baseline assistants play each scenario
 empathy-gym train ppo|cirl|contagion  train one assistant (= python -m empathy_gym.train.X)
+empathy-gym compare --preset quick    train and evaluate every cell; write the report
+empathy-gym watch --run DIR           watch a trained run (or --baseline); --record out.gif
+empathy-gym replay FILE               step through a recorded episode
+empathy-gym play fetch --as human_0   control one agent from the keyboard
 """
 
 from __future__ import annotations
@@ -16,6 +20,9 @@ from empathy_gym.train.demo import DemoArgs
 from empathy_gym.train.demo import main as demo_main
 from empathy_gym.train.runner import ARGS_OF_CONDITION, TrainArgs, run_training
 from empathy_gym.train.script import run_script
+from empathy_gym.ui.play import PlayArgs, run_play
+from empathy_gym.ui.replay import ReplayArgs, run_replay
+from empathy_gym.ui.watch import WatchArgs, run_watch
 
 TrainChoice = Union[  # noqa: UP007  (tyro reads the Annotated members of a typing.Union)
     tuple(Annotated[cls, tyro.conf.subcommand(name)] for name, cls in ARGS_OF_CONDITION.items())
@@ -29,17 +36,27 @@ class Train:
     run: tyro.conf.OmitSubcommandPrefixes[TrainChoice]
 
 
+HANDLERS = {
+    CompareArgs: run_compare,
+    DemoArgs: demo_main,
+    WatchArgs: run_watch,
+    ReplayArgs: run_replay,
+    PlayArgs: run_play,
+}
+
+
 def main(argv: list[str] | None = None) -> None:
     commands = {
         "demo": DemoArgs,
         "train": tyro.conf.OmitArgPrefixes[Train],
         "compare": CompareArgs,
+        "watch": WatchArgs,
+        "replay": ReplayArgs,
+        "play": PlayArgs,
     }
     args = tyro.extras.subcommand_cli_from_dict(commands, args=argv)
     if isinstance(args, Train):
         run: TrainArgs = args.run
         run_script(lambda: run_training(run))
-    elif isinstance(args, CompareArgs):
-        run_script(lambda: run_compare(args))
     else:
-        run_script(lambda: demo_main(args))
+        run_script(lambda: HANDLERS[type(args)](args))

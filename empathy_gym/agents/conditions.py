@@ -94,9 +94,11 @@ class EmpathyVectorWrapper(VectorWrapper):
     def step(self, actions):
         obs, task, terminated, truncated, infos = self.env.step(actions)
         done = np.flatnonzero(terminated | truncated)
+        autoreset = "final_obs" in infos
         seen = obs.copy()  # what ended each episode: the final observation where one ended
-        for b in done:
-            seen[b] = infos["final_obs"][b]
+        if autoreset:
+            for b in done:
+                seen[b] = infos["final_obs"][b]
         view = decode_batch(seen, self.scenario)
         self.beliefs.update(view)
         perceived = self.beliefs.valence if self.condition.sees_belief else view.expressions[..., 0]
@@ -109,7 +111,7 @@ class EmpathyVectorWrapper(VectorWrapper):
             "valence_sd": np.sqrt(self.beliefs.var[..., 0]),
             "mood": mood.copy(),
         }
-        if len(done):
+        if autoreset:
             augmented = self._augment(seen)
             for b in done:
                 infos["final_obs"][b] = augmented[b]

@@ -2,7 +2,9 @@
 
 A Gymnasium ``VectorEnv`` with same-step autoreset: when member ``i``'s episode ends, its
 last observation is in ``infos["final_obs"][i]`` and the returned observation already
-starts the next episode. Member ``i`` of ``reset(seed=s)`` follows exactly the trajectory of
+starts the next episode. With ``autoreset=False`` (Gymnasium's DISABLED mode) finished
+members stay as they ended until ``reset()``: for evaluation and recording, where the
+last state matters. Member ``i`` of ``reset(seed=s)`` follows exactly the trajectory of
 a single env reset with ``seed=s + i``. ``sb3_vec_env`` adapts it to Stable-Baselines3.
 """
 
@@ -27,8 +29,10 @@ from empathy_gym.envs.simulation import Simulation
 class AssistantVectorEnv(VectorEnv, EzPickle):
     metadata: ClassVar[dict] = {"autoreset_mode": AutoresetMode.SAME_STEP, "render_modes": []}
 
-    def __init__(self, scenario: str = "fetch", num_envs: int = 8, **kwargs):
-        EzPickle.__init__(self, scenario, num_envs, **kwargs)
+    def __init__(
+        self, scenario: str = "fetch", num_envs: int = 8, autoreset: bool = True, **kwargs
+    ):
+        EzPickle.__init__(self, scenario, num_envs, autoreset, **kwargs)
         check_positive_int("num_envs", num_envs)
         if kwargs.get("human_control", "model") != "model":
             raise ValueError("human_control must be 'model' in the assistant vector env")
@@ -38,7 +42,9 @@ class AssistantVectorEnv(VectorEnv, EzPickle):
         self.sim = Simulation(self.scenario, num_envs)
         self.world = self.sim.world
         self.max_cycles = self.scenario.config.max_cycles
-        self.metadata = {**type(self).metadata, "name": f"{scenario}_v0"}
+        self.autoreset = autoreset
+        mode = AutoresetMode.SAME_STEP if autoreset else AutoresetMode.DISABLED
+        self.metadata = {**type(self).metadata, "name": f"{scenario}_v0", "autoreset_mode": mode}
         self.single_observation_space = spaces.Box(
             -1.0, 1.0, (self.scenario.obs_sizes[0],), np.float32
         )
@@ -52,6 +58,9 @@ class AssistantVectorEnv(VectorEnv, EzPickle):
         return self.world.obs_assistant.copy(), infos
 
     def step(self, actions):
+        if not self.autoreset and (self.world.t >= self.max_cycles).any():
+            over = np.flatnonzero(self.world.t >= self.max_cycles).tolist()
+            raise RuntimeError(f"the episodes of envs {over} are over; call reset() first")
         self.sim.actions[:, 0] = self._check_actions(actions)
         self.sim.step()
         rewards = self.world.components[:, 0, C_TASK].copy()
@@ -61,7 +70,7 @@ class AssistantVectorEnv(VectorEnv, EzPickle):
             COMPONENTS_KEY: reward_components(self.world, slice(None), 0),
             TRUTH_KEY: ground_truth(self.world, slice(None)),
         }
-        if truncated.any():
+        if self.autoreset and truncated.any():
             done = np.flatnonzero(truncated)
             final_obs = np.full(self.num_envs, None, dtype=object)
             for i in done:

@@ -1,19 +1,33 @@
-"""A plain drawing of a world: tiles, items, faces showing the *expression*, the assistant.
+"""Frames drawn from plain world arrays: the map, faces, overlays and a status panel.
 
-Faces are coloured by the expressed valence (red distressed, green content) and their ring
-thickens with expressed arousal: exactly what the assistant observes, never the hidden state.
-``ansi`` mode prints the map with the agents on it and each face's expression.
+What a frame shows, and from what:
+
+* tiles, shelves, seats, coins and the assistant (with the item it holds);
+* each human as a face coloured and shaped by the *expression* the assistant sees (red and
+  frowning when the face looks distressed, green and smiling when content; the outline
+  thickens with expressed arousal);
+* contagion links between humans close enough to catch each other's mood, drawn thicker
+  the more their faces differ;
+* a status panel: step, task reward (the episode's, when ``Overlay.totals`` is given; else
+  this step's), and each human's face readout;
+* with ``Overlay(truth=True)``: the hidden valence as a ring around each face, arousal as a
+  bar, each human's goal cell marked with their number, links weighted by true valence, and
+  the evaluation counters (human utility, harm, help);
+* with beliefs passed in (``Overlay.goal_posterior``, ``Overlay.believed_valence``): the
+  assistant's goal posterior as bars and its believed valence, beside the truth.
+
+With the truth overlay off, nothing drawn depends on the hidden state (a test checks this).
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 
 import numpy as np
 
-from empathy_gym.envs.core.world import World
+from empathy_gym.envs.core.world import C_HARM, C_HELP, C_HUMAN_UTILITY, C_TASK, World
 
-CELL = 32
 TILE_COLOURS = {
     "#": (60, 60, 70),
     "C": (150, 105, 60),
@@ -23,6 +37,8 @@ TILE_COLOURS = {
     "G": (170, 225, 170),
 }
 FLOOR = (235, 235, 235)
+PANEL = (250, 250, 250)
+INK = (30, 30, 30)
 ITEM_COLOURS = [
     (230, 80, 80),
     (80, 160, 230),
@@ -35,8 +51,31 @@ ITEM_COLOURS = [
     (60, 200, 200),
     (160, 120, 80),
 ]
+HUMAN_COLOURS = [
+    (200, 60, 60),
+    (40, 120, 200),
+    (220, 150, 0),
+    (120, 60, 170),
+    (30, 150, 90),
+    (200, 90, 20),
+    (90, 90, 90),
+    (180, 40, 130),
+]
 ASSISTANT = (40, 90, 200)
 COIN = (230, 180, 20)
+PANEL_WIDTH = 250
+ROW_HEIGHT = 64
+CONTAGION_RADIUS = 3
+
+
+@dataclass
+class Overlay:
+    """What to draw beyond what the assistant sees. Plain arrays only."""
+
+    truth: bool = False
+    goal_posterior: np.ndarray | None = None  # (N, G): the assistant's belief about goals
+    believed_valence: np.ndarray | None = None  # (N,)
+    totals: np.ndarray | None = None  # episode sums of (task, human utility, harm, help)
 
 
 def face_colour(valence: float) -> tuple[int, int, int]:
@@ -47,22 +86,35 @@ def face_colour(valence: float) -> tuple[int, int, int]:
     return int(220 * (1 - v)), 200, 60
 
 
+def cell_size(grid_shape: tuple[int, int]) -> int:
+    """Cells shrink as maps grow, so a 20 x 20 map fits the same ~520 px as a 10 x 10 one."""
+    return int(np.clip(520 // max(grid_shape), 16, 48))
+
+
 class Renderer:
     def __init__(self, scenario, mode: str, fps: int):
         self.scenario = scenario
         self.mode = mode
         self.fps = fps
         self.grid = scenario.ascii_map.grid
+        self.cell = cell_size(self.grid.shape)
+        height, width = self.grid.shape
+        self.map_size = (width * self.cell, height * self.cell)
+        panel_height = 110 + ROW_HEIGHT * scenario.n_humans
+        self.size = (self.map_size[0] + PANEL_WIDTH, max(self.map_size[1], panel_height))
+        self._background = None
+        self._font = None
         self._window = None
         self._clock = None
 
-    def render(self, world: World, b: int):
+    # --- public ---------------------------------------------------------------------------
+    def render(self, world: World, b: int, overlay: Overlay | None = None):
         if self.mode == "ansi":
             return self.ansi(world, b)
-        frame = self.rgb_array(world, b)
+        frame = self.rgb_array(world, b, overlay)
         if self.mode == "rgb_array":
             return frame
-        self._show(frame)
+        self.show(frame)
         return None
 
     def ansi(self, world: World, b: int) -> str:
@@ -72,7 +124,7 @@ class Renderer:
             rows[r][c] = "o"
         for i in range(world.goal.shape[1]):
             r, c = world.pos[b, 1 + i]
-            rows[r][c] = "h"
+            rows[r][c] = str(i % 10)
         r, c = world.pos[b, 0]
         rows[r][c] = "@"
         lines = ["".join(row) for row in rows]
@@ -80,57 +132,33 @@ class Renderer:
         for i in range(world.goal.shape[1]):
             v, a = world.expression[b, i]
             lines.append(
-                f"human_{i} at {tuple(world.pos[b, 1 + i])} face valence={v:+.2f} arousal={a:.2f}"
+                f"human_{i} at {tuple(int(x) for x in world.pos[b, 1 + i])} face "
+                f"valence={v:+.2f} arousal={a:.2f}"
             )
         return "\n".join(lines)
 
-    def rgb_array(self, world: World, b: int) -> np.ndarray:
-        pygame = _pygame()
-        height, width = self.grid.shape
-        surface = pygame.Surface((width * CELL, height * CELL))
-        surface.fill(FLOOR)
-        item_at = self.scenario.layout.item_at
-        for r in range(height):
-            for c in range(width):
-                rect = pygame.Rect(c * CELL, r * CELL, CELL, CELL)
-                colour = TILE_COLOURS.get(self.grid[r, c])
-                if colour is not None:
-                    surface.fill(colour, rect)
-                if item_at[r, c] >= 0:
-                    surface.fill(
-                        ITEM_COLOURS[item_at[r, c] % len(ITEM_COLOURS)], rect.inflate(-10, -10)
-                    )
+    def rgb_array(self, world: World, b: int, overlay: Overlay | None = None) -> np.ndarray:
+        pygame = import_pygame()
+        overlay = overlay or Overlay()
+        surface = pygame.Surface(self.size)
+        surface.fill(PANEL)
+        surface.blit(self._map_background(pygame), (0, 0))
+        n = world.goal.shape[1]
+        if overlay.truth:
+            for i in range(n):
+                self._goal_marker(pygame, surface, i, world.goal[b, i])
         for m in range(world.objects.shape[1]):
-            r, c = world.objects[b, m]
-            pygame.draw.circle(surface, COIN, _centre(r, c), CELL // 4)
-        for i in range(world.goal.shape[1]):
-            self._face(pygame, surface, world.pos[b, 1 + i], world.expression[b, i])
-        r, c = world.pos[b, 0]
-        body = pygame.Rect(c * CELL + 4, r * CELL + 4, CELL - 8, CELL - 8)
-        pygame.draw.rect(surface, ASSISTANT, body, border_radius=6)
-        if world.carry[b] >= 0:
-            colour = ITEM_COLOURS[world.carry[b] % len(ITEM_COLOURS)]
-            surface.fill(colour, body.inflate(-14, -14))
+            pygame.draw.circle(surface, COIN, self._centre(*world.objects[b, m]), self.cell // 4)
+        valence = world.affect[b, :, 0] if overlay.truth else world.expression[b, :, 0]
+        self._contagion_links(pygame, surface, world.pos[b, 1:], valence)
+        for i in range(n):
+            self._face(pygame, surface, world, b, i, overlay.truth)
+        self._assistant(pygame, surface, world, b)
+        self._panel(pygame, surface, world, b, overlay)
         return np.ascontiguousarray(pygame.surfarray.pixels3d(surface).transpose(1, 0, 2))
 
-    @staticmethod
-    def _face(pygame, surface, pos, expression) -> None:
-        centre = _centre(*pos)
-        valence, arousal = float(expression[0]), float(expression[1])
-        radius = CELL // 2 - 3
-        pygame.draw.circle(surface, face_colour(valence), centre, radius)
-        pygame.draw.circle(surface, (30, 30, 30), centre, radius, 1 + int(3 * arousal))
-        x, y = centre
-        for dx in (-5, 5):
-            pygame.draw.circle(surface, (30, 30, 30), (x + dx, y - 4), 2)
-        # The mouth bends with the expressed valence: a smile above 0, a frown below.
-        bend = round(5 * valence)
-        pygame.draw.lines(
-            surface, (30, 30, 30), False, [(x - 7, y + 6), (x, y + 6 + bend), (x + 7, y + 6)], 2
-        )
-
-    def _show(self, frame: np.ndarray) -> None:
-        pygame = _pygame()
+    def show(self, frame: np.ndarray) -> None:
+        pygame = import_pygame()
         if self._window is None:
             pygame.display.init()
             self._window = pygame.display.set_mode(frame.shape[1::-1])
@@ -143,16 +171,164 @@ class Renderer:
 
     def close(self) -> None:
         if self._window is not None:
-            pygame = _pygame()
-            pygame.display.quit()
+            import_pygame().display.quit()
             self._window = None
 
+    # --- drawing ---------------------------------------------------------------------------
+    def _centre(self, r, c) -> tuple[int, int]:
+        return int(c) * self.cell + self.cell // 2, int(r) * self.cell + self.cell // 2
 
-def _centre(r, c) -> tuple[int, int]:
-    return int(c) * CELL + CELL // 2, int(r) * CELL + CELL // 2
+    def _map_background(self, pygame):
+        """Tiles and shelves never change within an env: drawn once."""
+        if self._background is None:
+            surface = pygame.Surface(self.map_size)
+            surface.fill(FLOOR)
+            item_at = self.scenario.layout.item_at
+            inset = max(2, self.cell // 5)
+            for r, c in np.ndindex(*self.grid.shape):
+                rect = pygame.Rect(c * self.cell, r * self.cell, self.cell, self.cell)
+                colour = TILE_COLOURS.get(self.grid[r, c])
+                if colour is not None:
+                    surface.fill(colour, rect)
+                if item_at[r, c] >= 0:
+                    surface.fill(
+                        ITEM_COLOURS[item_at[r, c] % len(ITEM_COLOURS)],
+                        rect.inflate(-2 * inset, -2 * inset),
+                    )
+            self._background = surface
+        return self._background
+
+    def _goal_marker(self, pygame, surface, i: int, goal: int) -> None:
+        r, c = self.scenario.layout.goal_cells[goal]
+        rect = pygame.Rect(c * self.cell + 1, r * self.cell + 1, self.cell - 2, self.cell - 2)
+        colour = HUMAN_COLOURS[i % len(HUMAN_COLOURS)]
+        pygame.draw.rect(surface, colour, rect, 2)
+        surface.blit(self._text(pygame, str(i), colour), rect.move(3, 1))
+
+    def _contagion_links(self, pygame, surface, positions: np.ndarray, valence: np.ndarray):
+        for i in range(len(positions)):
+            for j in range(i + 1, len(positions)):
+                d = np.abs(positions[i] - positions[j]).sum()
+                closeness = 1.0 - d / CONTAGION_RADIUS
+                if closeness <= 0:
+                    continue
+                width = 1 + int(4 * closeness * min(1.0, abs(valence[i] - valence[j])))
+                pygame.draw.line(
+                    surface,
+                    (170, 90, 200),
+                    self._centre(*positions[i]),
+                    self._centre(*positions[j]),
+                    width,
+                )
+
+    def _face(self, pygame, surface, world: World, b: int, i: int, truth: bool) -> None:
+        centre = self._centre(*world.pos[b, 1 + i])
+        radius = self.cell // 2 - 3
+        valence, arousal = (float(x) for x in world.expression[b, i])
+        if truth:  # the hidden valence as a ring, the hidden arousal as a bar below
+            pygame.draw.circle(surface, face_colour(world.affect[b, i, 0]), centre, radius + 3, 3)
+            bar = pygame.Rect(centre[0] - radius, centre[1] + radius + 1, 2 * radius, 3)
+            surface.fill((200, 200, 200), bar)
+            surface.fill(INK, bar.inflate(-(1 - world.affect[b, i, 1]) * 2 * radius, 0))
+        pygame.draw.circle(surface, face_colour(valence), centre, radius)
+        pygame.draw.circle(surface, INK, centre, radius, 1 + int(3 * arousal))
+        x, y = centre
+        eye = max(1, radius // 6)
+        for dx in (-radius // 3, radius // 3):
+            pygame.draw.circle(surface, INK, (x + dx, y - radius // 4), eye)
+        # The mouth bends with the expressed valence: a smile above 0, a frown below.
+        bend = round(radius * 0.35 * valence)
+        mouth_y = y + radius // 3
+        pygame.draw.lines(
+            surface,
+            INK,
+            False,
+            [(x - radius // 2, mouth_y), (x, mouth_y + bend), (x + radius // 2, mouth_y)],
+            2,
+        )
+        label = self._text(pygame, str(i), HUMAN_COLOURS[i % len(HUMAN_COLOURS)])
+        surface.blit(label, (x + radius - 4, y - radius - 2))
+
+    def _assistant(self, pygame, surface, world: World, b: int) -> None:
+        r, c = world.pos[b, 0]
+        pad = max(2, self.cell // 8)
+        body = pygame.Rect(
+            c * self.cell + pad, r * self.cell + pad, self.cell - 2 * pad, self.cell - 2 * pad
+        )
+        pygame.draw.rect(surface, ASSISTANT, body, border_radius=self.cell // 5)
+        if world.carry[b] >= 0:
+            colour = ITEM_COLOURS[world.carry[b] % len(ITEM_COLOURS)]
+            surface.fill(colour, body.inflate(-body.width // 2, -body.height // 2))
+
+    # --- panel -----------------------------------------------------------------------------
+    def _panel(self, pygame, surface, world: World, b: int, overlay: Overlay) -> None:
+        x0, y = self.map_size[0] + 10, 8
+        max_cycles = self.scenario.config.max_cycles
+        if overlay.totals is None:
+            scope = "this step"
+            values = world.components[b, 0, [C_TASK, C_HUMAN_UTILITY, C_HARM, C_HELP]]
+        else:
+            scope, values = "episode", overlay.totals
+        lines = [
+            f"{self.scenario.name}   step {int(world.t[b])}/{max_cycles}",
+            f"task reward ({scope}) {values[0]:.1f}",
+        ]
+        if overlay.truth:
+            lines.append(
+                f"truth: utility {values[1]:+.1f}  harm {values[2]:.1f}  help {values[3]:.0f}"
+            )
+        for line in lines:
+            surface.blit(self._text(pygame, line, INK), (x0, y))
+            y += 18
+        y += 8
+        for i in range(world.goal.shape[1]):
+            y = self._human_row(pygame, surface, world, b, i, overlay, x0, y)
+
+    def _human_row(self, pygame, surface, world, b, i, overlay: Overlay, x0: int, y: int) -> int:
+        colour = HUMAN_COLOURS[i % len(HUMAN_COLOURS)]
+        surface.blit(self._text(pygame, f"human_{i}", colour), (x0, y))
+        bars = [("face", world.expression[b, i, 0])]
+        if overlay.believed_valence is not None:
+            bars.append(("belief", overlay.believed_valence[i]))
+        if overlay.truth:
+            bars.append(("true", world.affect[b, i, 0]))
+        for k, (label, value) in enumerate(bars):
+            self._valence_bar(pygame, surface, label, float(value), x0, y + 14 + 13 * k)
+        if overlay.goal_posterior is not None:
+            goal = int(world.goal[b, i]) if overlay.truth else -1
+            self._posterior_bars(pygame, surface, overlay.goal_posterior[i], goal, x0 + 150, y + 14)
+        return y + ROW_HEIGHT
+
+    def _valence_bar(self, pygame, surface, label: str, value: float, x: int, y: int) -> None:
+        surface.blit(self._text(pygame, label, INK), (x, y))
+        track = pygame.Rect(x + 44, y + 2, 90, 8)
+        surface.fill((215, 215, 215), track)
+        middle = track.centerx
+        end = middle + int(value * track.width / 2)
+        surface.fill(
+            face_colour(value), pygame.Rect(min(middle, end), track.y, abs(end - middle), 8)
+        )
+        pygame.draw.line(surface, INK, (middle, track.y - 1), (middle, track.bottom), 1)
+
+    def _posterior_bars(self, pygame, surface, posterior, goal: int, x: int, y: int) -> None:
+        """One bar per goal, height = probability; the true goal (truth overlay) outlined."""
+        width = max(4, 80 // len(posterior))
+        for g, p in enumerate(posterior):
+            rect = pygame.Rect(x + g * (width + 2), y + 36 - int(36 * p), width, int(36 * p) + 1)
+            surface.fill((90, 90, 160), rect)
+            if g == goal:
+                pygame.draw.rect(
+                    surface, INK, pygame.Rect(x + g * (width + 2) - 1, y - 1, width + 2, 39), 1
+                )
+
+    def _text(self, pygame, text: str, colour):
+        if self._font is None:
+            pygame.font.init()
+            self._font = pygame.font.Font(None, 17)
+        return self._font.render(text, True, colour)
 
 
-def _pygame():
+def import_pygame():
     os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
     try:
         import pygame

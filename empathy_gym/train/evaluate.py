@@ -1,7 +1,7 @@
 """Per-episode metrics, computed from the evaluation-only ground truth in ``infos``.
 
-Episodes run as one batch: ``episodes`` members of a vector env, member i seeded
-``seed + i``, all truncating together after ``max_cycles`` steps. The policy sees only
+Episodes run as one batch: ``episodes`` members of a vector env without autoreset, member
+i seeded ``seed + i``, all ending together after ``max_cycles`` steps. The policy sees only
 observations; baselines that are oracles also get the truth (they are the upper bound).
 """
 
@@ -65,25 +65,24 @@ def evaluate(
     seed: int,
     **env_kwargs,
 ) -> list[EpisodeMetrics]:
-    env = make_condition_env(scenario, condition, episodes, **env_kwargs)
+    env = make_condition_env(scenario, condition, episodes, autoreset=False, **env_kwargs)
     max_cycles = env.unwrapped.max_cycles
     obs, infos = env.reset(seed=seed)
     truth = infos[TRUTH_KEY]
     totals = {key: np.zeros(episodes) for key in ("task", "human_utility", "harm", "help")}
     valence, goal_hit, abs_err, inside, gap = [], [], [], [], []
-    for t in range(max_cycles):
+    for _ in range(max_cycles):
         obs, _, _, _, infos = env.step(act(obs, truth))
         truth, belief = infos[TRUTH_KEY], infos["belief"]
         for key in totals:
             totals[key] += infos[COMPONENTS_KEY][key]
-        seen = np.stack(infos["final_obs"]) if t == max_cycles - 1 else obs
         true_v = truth["valence"]
         error = np.abs(belief["valence"] - true_v)
         valence.append(true_v)
         goal_hit.append(belief["goal_posterior"].argmax(-1) == truth["goal"])
         abs_err.append(error)
         inside.append(error <= 1.96 * belief["valence_sd"])
-        gap.append(np.abs(decode_batch(seen, env.scenario).expressions[..., 0] - true_v))
+        gap.append(np.abs(decode_batch(obs, env.scenario).expressions[..., 0] - true_v))
     env.close()
     valence = np.stack(valence, axis=1)  # (episodes, T, N)
     per_human = ((valence + 1.0) / 2.0).mean(axis=1)

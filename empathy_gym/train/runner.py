@@ -216,8 +216,7 @@ def run_training(args: TrainArgs) -> Path:
         venv.seed(args.seed + model.num_timesteps)
         print(f"resuming {run_dir} from {checkpoint.name} at {model.num_timesteps} steps")
     else:
-        probe = make_condition_env(args.scenario, condition, 1, **env_kwargs)
-        _write_config(run_dir, config, probe)
+        _write_config(run_dir, config, venv.venv)
         venv.seed(args.seed)
         model = PPO(
             "MlpPolicy",

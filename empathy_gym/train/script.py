@@ -9,6 +9,6 @@ from collections.abc import Callable
 def run_script(body: Callable[[], object]) -> None:
     try:
         body()
-    except ValueError as err:
+    except (ValueError, FileNotFoundError) as err:
         print(f"empathy-gym: error: {err}", file=sys.stderr)
         sys.exit(2)

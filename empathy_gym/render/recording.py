@@ -1,0 +1,112 @@
+"""Episodes recorded to a compact, versioned file, and read back for replay.
+
+A recording is a compressed ``.npz``: per step the actions, the assistant's observation,
+the world arrays a frame is drawn from (positions, faces, hidden affect and goals, held
+item, coins, reward components, events) and, when the assistant had an empathy module,
+its beliefs. The scenario's config is stored as JSON, so replay rebuilds the same map and
+draws identical frames. ``FORMAT_VERSION`` rises whenever the layout changes.
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from empathy_gym.envs.core.world import World, allocate_world
+
+FORMAT = "empathy-gym-recording"
+FORMAT_VERSION = 1
+STEP_FIELDS = (
+    "pos",
+    "last_move",
+    "expression",
+    "affect",
+    "goal",
+    "carry",
+    "objects",
+    "t",
+    "components",
+    "events",
+)
+"""World fields stored per step: all a frame is drawn from, plus the step's events."""
+
+
+@dataclass
+class Recording:
+    scenario: str
+    config: dict  # the scenario's config (ScenarioConfig.to_dict())
+    steps: dict[str, list[np.ndarray]] = field(default_factory=dict)
+
+    def capture(
+        self, world: World, actions: np.ndarray, observation: np.ndarray, belief: dict | None = None
+    ) -> None:
+        """Store member 0 of ``world`` after a step (or reset) and what led to it."""
+        record = {name: getattr(world, name)[0].copy() for name in STEP_FIELDS}
+        record["actions"] = np.asarray(actions).copy()
+        record["observation"] = np.asarray(observation).copy()
+        if belief is not None:
+            record["goal_posterior"] = np.asarray(belief["goal_posterior"]).copy()
+            record["believed_valence"] = np.asarray(belief["valence"]).copy()
+        for name, value in record.items():
+            self.steps.setdefault(name, []).append(value)
+
+    def __len__(self) -> int:
+        return len(self.steps.get("t", []))
+
+    def save(self, path: str | Path) -> Path:
+        path = Path(path)
+        header = {
+            "format": FORMAT,
+            "version": FORMAT_VERSION,
+            "scenario": self.scenario,
+            "config": self.config,
+        }
+        arrays = {name: np.stack(values) for name, values in self.steps.items()}
+        with path.open("wb") as f:
+            np.savez_compressed(f, header=np.array(json.dumps(header)), **arrays)
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path) -> Recording:
+        path = Path(path)
+        if not path.is_file():
+            raise FileNotFoundError(f"recording {str(path)!r} does not exist")
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                header = json.loads(str(data["header"]))
+                arrays = {name: data[name] for name in data.files if name != "header"}
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile, json.JSONDecodeError) as err:
+            raise ValueError(
+                f"{str(path)!r} is not a readable empathy-gym recording: {err}"
+            ) from err
+        if header.get("format") != FORMAT:
+            raise ValueError(f"{str(path)!r} is not an empathy-gym recording")
+        if header.get("version") != FORMAT_VERSION:
+            raise ValueError(
+                f"{str(path)!r} is recording format version {header.get('version')}; this "
+                f"empathy-gym reads version {FORMAT_VERSION}"
+            )
+        missing = [name for name in (*STEP_FIELDS, "actions", "observation") if name not in arrays]
+        if missing:
+            raise ValueError(f"{str(path)!r} is a damaged recording: it lacks {missing}")
+        lengths = {len(values) for values in arrays.values()}
+        if len(lengths) != 1:
+            raise ValueError(f"{str(path)!r} is a damaged recording: its arrays differ in length")
+        steps = {name: list(values) for name, values in arrays.items()}
+        return cls(header["scenario"], header["config"], steps)
+
+    def world_at(self, k: int, scenario) -> World:
+        """A batch-of-one World holding step ``k``, for the renderer."""
+        world = allocate_world(1, scenario.n_humans, scenario.n_objects, scenario.obs_sizes)
+        for name in STEP_FIELDS:
+            getattr(world, name)[0] = self.steps[name][k]
+        return world
+
+    def belief_at(self, k: int) -> tuple[np.ndarray | None, np.ndarray | None]:
+        if "goal_posterior" not in self.steps:
+            return None, None
+        return self.steps["goal_posterior"][k], self.steps["believed_valence"][k]

@@ -1,0 +1,1 @@
+"""Interactive commands: watch trained or baseline assistants, replay recordings, play."""
