@@ -45,6 +45,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/throughput.py
 	$(BIN)/python benchmarks/train_throughput.py
+	$(BIN)/python benchmarks/render.py
 
 clean:
 	rm -rf $(VENV) $(OLDEST_VENV) build dist *.egg-info

@@ -6,6 +6,7 @@ import subprocess
 import sys
 import zipfile
 
+import imageio.v3 as iio
 import pytest
 
 from empathy_gym.train.compare import CompareArgs, run_compare
@@ -170,6 +171,10 @@ def test_compare_micro_writes_results_report_and_plots_and_skips_finished_runs(t
     assert "**P1." in report and "**P4." in report
     for plot in ("learning_curves.png", "task_vs_welfare.png", "lesions.png"):
         assert (report_dir / "plots" / plot).stat().st_size > 1000
+    for cell in ("ppo__none", "cirl__none"):
+        gif = report_dir / "gifs" / f"fetch__{cell}__0.gif"
+        assert iio.imread(gif).shape[0] == 41  # the micro preset's 40 steps and the start
+        assert f"gifs/{gif.name}" in report
     capsys.readouterr()
     run_compare(CompareArgs(preset="micro", output_dir=str(tmp_path), workers=1, bootstrap=200))
     assert "2 runs, 2 already finished" in capsys.readouterr().out

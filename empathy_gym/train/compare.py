@@ -9,7 +9,8 @@ normalised so that random = 0 and oracle = 1.
 
 Writes to ``<output-dir>/compare-<name>/``: ``results.csv`` (one row per run and
 population), ``episodes.csv`` (one row per evaluation episode), ``report.md`` (mean and 95%
-bootstrap CI per cell, the four predictions of DESIGN.md checked) and ``plots/``.
+bootstrap CI per cell, the four predictions of DESIGN.md checked), ``plots/`` and ``gifs/``
+(one evaluation episode per cell).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from empathy_gym.agents.baselines import make_baseline
 from empathy_gym.agents.conditions import Condition
 from empathy_gym.envs.scenarios import SCENARIOS, make_scenario
 from empathy_gym.envs.scenarios.base import check_positive_int
+from empathy_gym.train.episodes import GIF_STEPS, write_report_gifs
 from empathy_gym.train.evaluate import evaluate, per_member
 from empathy_gym.train.runner import (
     ARGS_OF_CONDITION,
@@ -216,6 +218,13 @@ def run_compare(args: CompareArgs) -> Path:
     report_dir = Path(args.output_dir) / f"compare-{preset.name}"
     baselines = evaluate_baselines(preset)
     write_report(preset, runs, args.output_dir, baselines, report_dir, args.bootstrap)
+    gifs = write_report_gifs(preset, args.output_dir, report_dir / "gifs", EVAL_SEED_OFFSET)
+    with (report_dir / "report.md").open("a") as report:
+        report.write(
+            f"## One evaluation episode per cell (seed {preset.seeds[0]}, first "
+            f"{GIF_STEPS} steps, truth and belief overlays)\n\n"
+        )
+        report.writelines(f"- {gif.stem}: ![{gif.stem}](gifs/{gif.name})\n" for gif in gifs)
     print((report_dir / "report.md").read_text())
     return report_dir
 
