@@ -65,6 +65,14 @@ ASSISTANT = (40, 90, 200)
 COIN = (230, 180, 20)
 PANEL_WIDTH = 250
 ROW_HEIGHT = 64
+LEGEND = (
+    "face: what the assistant sees",
+    "ring / bar: true valence / arousal",
+    "numbered square: a human's true goal",
+    "bars: valence seen / believed / true",
+    "columns: belief over goals",
+    "(outlined: the true goal)",
+)
 CONTAGION_RADIUS = 3
 
 
@@ -100,7 +108,7 @@ class Renderer:
         self.cell = cell_size(self.grid.shape)
         height, width = self.grid.shape
         self.map_size = (width * self.cell, height * self.cell)
-        panel_height = 110 + ROW_HEIGHT * scenario.n_humans
+        panel_height = 110 + ROW_HEIGHT * scenario.n_humans + 15 * len(LEGEND)
         self.size = (self.map_size[0] + PANEL_WIDTH, max(self.map_size[1], panel_height))
         self._background = None
         self._font = None
@@ -142,6 +150,7 @@ class Renderer:
         overlay = overlay or Overlay()
         surface = pygame.Surface(self.size)
         surface.fill(PANEL)
+        surface.fill(TILE_COLOURS["#"], pygame.Rect(0, 0, self.map_size[0], self.size[1]))
         surface.blit(self._map_background(pygame), (0, 0))
         n = world.goal.shape[1]
         if overlay.truth:
@@ -283,6 +292,9 @@ class Renderer:
         y += 8
         for i in range(world.goal.shape[1]):
             y = self._human_row(pygame, surface, world, b, i, overlay, x0, y)
+        for line in LEGEND if overlay.truth or overlay.goal_posterior is not None else LEGEND[:1]:
+            surface.blit(self._text(pygame, line, (110, 110, 110)), (x0, y))
+            y += 15
 
     def _human_row(self, pygame, surface, world, b, i, overlay: Overlay, x0: int, y: int) -> int:
         colour = HUMAN_COLOURS[i % len(HUMAN_COLOURS)]
@@ -296,7 +308,7 @@ class Renderer:
             self._valence_bar(pygame, surface, label, float(value), x0, y + 14 + 13 * k)
         if overlay.goal_posterior is not None:
             goal = int(world.goal[b, i]) if overlay.truth else -1
-            self._posterior_bars(pygame, surface, overlay.goal_posterior[i], goal, x0 + 150, y + 14)
+            self._posterior_bars(pygame, surface, overlay.goal_posterior[i], goal, x0 + 144, y + 14)
         return y + ROW_HEIGHT
 
     def _valence_bar(self, pygame, surface, label: str, value: float, x: int, y: int) -> None:
@@ -312,7 +324,7 @@ class Renderer:
 
     def _posterior_bars(self, pygame, surface, posterior, goal: int, x: int, y: int) -> None:
         """One bar per goal, height = probability; the true goal (truth overlay) outlined."""
-        width = max(4, 80 // len(posterior))
+        width = max(3, 64 // len(posterior))
         for g, p in enumerate(posterior):
             rect = pygame.Rect(x + g * (width + 2), y + 36 - int(36 * p), width, int(36 * p) + 1)
             surface.fill((90, 90, 160), rect)

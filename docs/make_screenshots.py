@@ -1,0 +1,25 @@
+"""Regenerate the README's screenshots: python docs/make_screenshots.py"""
+
+import os
+from pathlib import Path
+
+import imageio.v3 as iio
+
+os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+
+from empathy_gym.agents.baselines import make_baseline
+from empathy_gym.agents.conditions import Condition
+from empathy_gym.envs.scenarios import make_scenario
+from empathy_gym.train.episodes import record_episode
+from empathy_gym.train.evaluate import per_member
+
+SHOTS = {"fetch": (3, 9), "comfort": (5, 40), "dilemma": (0, 12)}  # scenario: (seed, step)
+
+for scenario, (seed, step) in SHOTS.items():
+    policy = per_member([make_baseline("scripted", make_scenario(scenario), seed)])
+    frames, _ = record_episode(
+        policy, scenario, Condition("cirl"), seed, truth=True, max_cycles=step
+    )
+    path = Path(__file__).parent / "images" / f"{scenario}.png"
+    iio.imwrite(path, frames[step])
+    print(path)
