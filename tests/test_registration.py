@@ -83,3 +83,23 @@ def test_sb3_trains_on_the_registered_single_agent_view():
     model = PPO("MlpPolicy", env, n_steps=64, batch_size=32, n_epochs=1, seed=0, device="cpu")
     model.learn(128)
     assert model.num_timesteps >= 128
+
+
+def _ppo_on_shared_policy_env(seed: int):
+    from empathy_gym.envs.supersuit import shared_policy_vec_env
+
+    venv = shared_policy_vec_env("comfort", n_copies=2, max_cycles=20)
+    model = PPO("MlpPolicy", venv, n_steps=16, batch_size=40, n_epochs=1, seed=seed, device="cpu")
+    model.learn(160)
+    return venv, model
+
+
+def test_supersuit_parameter_sharing_trains_with_a_seed():
+    venv, model = _ppo_on_shared_policy_env(seed=3)
+    assert venv.num_envs == 2 * 5  # two copies of comfort's assistant and 4 humans
+    assert model.num_timesteps >= 160
+    again = _ppo_on_shared_policy_env(seed=3)[1]
+    weights = [p.detach().numpy() for p in model.policy.parameters()]
+    weights_again = [p.detach().numpy() for p in again.policy.parameters()]
+    for a, b in zip(weights, weights_again, strict=True):
+        np.testing.assert_array_equal(a, b)  # the same seed trains the same weights
