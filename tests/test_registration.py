@@ -103,3 +103,25 @@ def test_supersuit_parameter_sharing_trains_with_a_seed():
     weights_again = [p.detach().numpy() for p in again.policy.parameters()]
     for a, b in zip(weights, weights_again, strict=True):
         np.testing.assert_array_equal(a, b)  # the same seed trains the same weights
+
+
+def test_torchrl_pettingzoo_wrapper_rolls_out_with_flat_infos():
+    from torchrl.envs.libs.pettingzoo import PettingZooWrapper
+
+    from empathy_gym.envs.wrappers import FlatInfos
+
+    par = EmpathyParallelEnv("comfort", human_control="external", max_cycles=20)
+    env = PettingZooWrapper(env=FlatInfos(par), use_mask=True, categorical_actions=True, seed=0)
+    assert env.group_map == {
+        "assistant": ["assistant_0"],
+        "human": ["human_0", "human_1", "human_2", "human_3"],
+    }
+    rollout = env.rollout(25, break_when_any_done=False)  # crosses a reset
+    assert rollout.batch_size == (25,)
+    assert rollout["human", "observation"].shape == (
+        25,
+        4,
+        par.observation_space("human_0").shape[0],
+    )
+    assert rollout["next", "assistant", "info", "eval_truth/valence"].shape == (25, 1, 4)
+    assert rollout["next", "human", "info", "reward_components/task"].abs().sum() > 0
