@@ -125,3 +125,32 @@ def test_torchrl_pettingzoo_wrapper_rolls_out_with_flat_infos():
     )
     assert rollout["next", "assistant", "info", "eval_truth/valence"].shape == (25, 1, 4)
     assert rollout["next", "human", "info", "reward_components/task"].abs().sum() > 0
+
+
+def test_tianshou_collects_episodes_from_the_aec_env():
+    import supersuit as ss
+    from tianshou.algorithm.multiagent.marl import MultiAgentOffPolicyAlgorithm
+    from tianshou.algorithm.random import MARLRandomDiscreteMaskedOffPolicyAlgorithm
+    from tianshou.data import Collector
+    from tianshou.env import DummyVectorEnv, PettingZooEnv
+
+    from empathy_gym.envs import fetch_v0
+    from empathy_gym.envs.wrappers import UniformInfos
+
+    def make():
+        aec = fetch_v0.env(human_control="external", max_cycles=20)
+        return PettingZooEnv(UniformInfos(ss.pad_action_space_v0(ss.pad_observations_v0(aec))))
+
+    env = make()
+    algorithm = MultiAgentOffPolicyAlgorithm(
+        algorithms=[
+            MARLRandomDiscreteMaskedOffPolicyAlgorithm(action_space=env.action_space)
+            for _ in env.agents
+        ],
+        env=env,
+    )
+    collector = Collector(algorithm, DummyVectorEnv([make, make]))
+    result = collector.collect(n_step=150, reset_before_collect=True)
+    assert result.n_collected_steps == 150 and result.n_collected_episodes == 2
+    valence = collector.buffer.info.eval_truth.valence[: len(collector.buffer)]
+    assert valence.shape[1] == 2 and np.abs(valence).max() <= 1

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from pettingzoo.utils.wrappers import BaseParallelWrapper
+import numpy as np
+from pettingzoo.utils.wrappers import BaseParallelWrapper, BaseWrapper
+
+from empathy_gym.envs.info import COMPONENTS_KEY, TRUTH_KEY
 
 
 def flatten_info(info: dict, prefix: str = "") -> dict:
@@ -29,3 +32,26 @@ class FlatInfos(BaseParallelWrapper):
     def step(self, actions):
         *rest, infos = super().step(actions)
         return (*rest, {agent: flatten_info(info) for agent, info in infos.items()})
+
+
+class UniformInfos(BaseWrapper):
+    """AEC wrapper: every agent's info has the same keys and shapes.
+
+    Action masks are padded to the largest action space and the ground truth appears under
+    every agent. For Tianshou's replay buffer, which stacks the infos of all agents.
+    """
+
+    def __init__(self, env):
+        super().__init__(env)
+        self._n_actions = max(self.action_space(a).n for a in self.possible_agents)
+        self._truth = None
+
+    def last(self, observe: bool = True):
+        observation, reward, terminated, truncated, info = super().last(observe)
+        return observation, reward, terminated, truncated, self._uniform(info)
+
+    def _uniform(self, info: dict) -> dict:
+        self._truth = info.get(TRUTH_KEY, self._truth)  # the assistant's info carries it
+        mask = np.zeros(self._n_actions, np.int8)
+        mask[: len(info["action_mask"])] = info["action_mask"]
+        return {"action_mask": mask, COMPONENTS_KEY: info[COMPONENTS_KEY], TRUTH_KEY: self._truth}
