@@ -7,15 +7,11 @@ observations in ``infos["final_obs"]``: the native vector env and its wrappers.
 from __future__ import annotations
 
 import numpy as np
-
-try:
-    from stable_baselines3.common.vec_env import VecEnv
-except ImportError as err:  # pragma: no cover - depends on the install
-    raise ImportError(
-        "the SB3 adapter needs stable-baselines3: pip install 'empathy-gym[train]'"
-    ) from err
-
 from gymnasium.vector import VectorEnv
+
+from empathy_gym.extras import require
+
+VecEnv = require("stable_baselines3.common.vec_env").VecEnv
 
 
 class SB3VecEnv(VecEnv):

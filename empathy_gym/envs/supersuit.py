@@ -12,15 +12,11 @@ remembers the seed and passes it to the next reset, which is what SB3 2.x expect
 
 from __future__ import annotations
 
-try:
-    import supersuit as ss
-    from supersuit.vector.sb3_vector_wrapper import SB3VecEnvWrapper
-except ImportError as err:  # pragma: no cover - depends on the install
-    raise ImportError(
-        "parameter sharing needs supersuit: pip install 'empathy-gym[train]'"
-    ) from err
-
 from empathy_gym.envs.parallel import EmpathyParallelEnv
+from empathy_gym.extras import require
+
+ss = require("supersuit")
+SB3VecEnvWrapper = require("supersuit.vector.sb3_vector_wrapper").SB3VecEnvWrapper
 
 
 class SeededSuperSuitVecEnv(SB3VecEnvWrapper):

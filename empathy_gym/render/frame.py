@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from empathy_gym.envs.core.world import C_HARM, C_HELP, C_HUMAN_UTILITY, C_TASK, World
+from empathy_gym.extras import require
 
 TILE_COLOURS = {
     "#": (60, 60, 70),
@@ -342,8 +343,4 @@ class Renderer:
 
 def import_pygame():
     os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
-    try:
-        import pygame
-    except ImportError as err:
-        raise ImportError("rendering needs pygame-ce: pip install 'empathy-gym[render]'") from err
-    return pygame
+    return require("pygame")

@@ -12,6 +12,7 @@ import numpy as np
 
 from empathy_gym.agents.conditions import Condition, make_condition_env
 from empathy_gym.envs.info import TRUTH_KEY
+from empathy_gym.extras import require
 from empathy_gym.render.frame import Overlay, Renderer
 from empathy_gym.render.recording import Recording
 from empathy_gym.train.evaluate import BatchPolicy
@@ -34,7 +35,7 @@ def load_run(run_dir: str):
         config = json.loads(config_path.read_text())["run"]
     except (json.JSONDecodeError, KeyError) as err:
         raise ValueError(f"{str(config_path)!r} is not a run config: {err}") from err
-    from stable_baselines3 import PPO
+    PPO = require("stable_baselines3").PPO
 
     try:
         model = PPO.load(model_path, device="cpu")
@@ -97,7 +98,7 @@ def _overlay(truth: bool, condition: Condition, belief: dict, totals: np.ndarray
 
 
 def write_video(path: str | Path, frames: list[np.ndarray], fps: int) -> Path:
-    import imageio.v3 as iio
+    iio = require("imageio.v3")
 
     path = Path(path)
     if path.suffix not in VIDEO_SUFFIXES:

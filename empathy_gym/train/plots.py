@@ -5,15 +5,15 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")  # files only, never a window
-import matplotlib.pyplot as plt
 import numpy as np
 
 from empathy_gym.agents.conditions import Condition
+from empathy_gym.extras import require
 from empathy_gym.train.report import cell_name
 from empathy_gym.train.runner import run_dir_name
+
+require("matplotlib").use("Agg")  # files only, never a window
+plt = require("matplotlib.pyplot")
 
 CURVES = (("episode/task_return", "task return"), ("episode/welfare", "welfare"))
 

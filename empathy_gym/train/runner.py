@@ -29,6 +29,7 @@ from empathy_gym.agents.conditions import Condition, make_condition_env
 from empathy_gym.envs.core.population import PROFILES
 from empathy_gym.envs.scenarios import make_scenario
 from empathy_gym.envs.scenarios.base import check_positive_int
+from empathy_gym.extras import require
 from empathy_gym.train.evaluate import evaluate
 
 RUN_CONTROL_FIELDS = ("output_dir", "resume", "overwrite", "progress")
@@ -196,10 +197,11 @@ def run_training(args: TrainArgs) -> Path:
     """Train, checkpoint, evaluate; return the run directory."""
     condition = Condition(args.condition, args.lesion, args.lam)
     validate(args, condition)
+    torch = require("torch")  # the training stack loads only when training
+    require("stable_baselines3")
     config = recorded_config(args, condition)
     run_dir = prepare_run_dir(args, condition, config)
 
-    import torch  # the training stack loads only when training
     from stable_baselines3 import PPO
     from stable_baselines3.common.callbacks import CallbackList, CheckpointCallback
     from stable_baselines3.common.logger import configure

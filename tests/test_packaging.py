@@ -1,0 +1,77 @@
+"""The package builds, installs from its sdist and wheel, and says which extra is missing."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+SMOKE = """
+import gymnasium, pettingzoo, empathy_gym
+assert "{target}" in empathy_gym.__file__, empathy_gym.__file__  # the installed copy, not the tree
+for name, gym_id in empathy_gym.GYM_IDS.items():
+    env = gymnasium.make(gym_id)
+    env.reset(seed=0)
+    env.step(0)
+    par = pettingzoo.make("parallel", empathy_gym.PETTINGZOO_IDS[name], human_control="external")
+    par.reset(seed=0)
+vec = gymnasium.make_vec("empathy_gym/Fetch-v0", num_envs=4,
+                         vectorization_mode="vector_entry_point")
+vec.reset(seed=0)
+print("ok")
+"""
+
+
+def _run(*command, **kwargs):
+    out = subprocess.run(command, capture_output=True, text=True, **kwargs)
+    assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-3000:]
+    return out
+
+
+def test_sdist_builds_a_wheel_that_installs_and_registers(tmp_path):
+    dist = tmp_path / "dist"
+    _run(
+        sys.executable, "-m", "build", "--sdist", "--no-isolation", "--outdir", str(dist), str(ROOT)
+    )
+    (sdist,) = dist.glob("*.tar.gz")
+    _run(
+        sys.executable,
+        "-m",
+        "pip",
+        "wheel",
+        "--no-deps",
+        "--no-build-isolation",
+        "-w",
+        str(dist),
+        str(sdist),
+    )  # a wheel built from the sdist: catches files the sdist lacks
+    (wheel,) = dist.glob("*.whl")
+    target = tmp_path / "site"
+    _run(sys.executable, "-m", "pip", "install", "--no-deps", "--target", str(target), str(wheel))
+    out = _run(
+        sys.executable,
+        "-c",
+        SMOKE.format(target=target),
+        cwd=tmp_path,
+        env=dict(os.environ, PYTHONPATH=str(target)),
+    )
+    assert out.stdout.strip().endswith("ok")
+
+
+def test_a_missing_extra_names_what_to_install():
+    script = (
+        "import sys\n"
+        "sys.modules['stable_baselines3'] = None  # as if the [train] extra were not installed\n"
+        "from empathy_gym.train.runner import PpoArgs, run_training\n"
+        "run_training(PpoArgs(output_dir='unused'))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert out.returncode != 0
+    assert "pip install 'empathy-gym[train]'" in out.stderr
+    script = "import sys; sys.modules['pygame'] = None\n" + (
+        "from empathy_gym.envs import fetch_v0\n"
+        "env = fetch_v0.parallel_env(render_mode='rgb_array'); env.reset(seed=0); env.render()\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert "pip install 'empathy-gym[render]'" in out.stderr
