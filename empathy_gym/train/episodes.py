@@ -16,6 +16,7 @@ from empathy_gym.extras import require
 from empathy_gym.render.frame import Overlay, Renderer
 from empathy_gym.render.recording import Recording
 from empathy_gym.train.evaluate import BatchPolicy
+from empathy_gym.train.runner import run_dir_name
 
 VIDEO_SUFFIXES = (".mp4", ".gif")
 
@@ -116,8 +117,6 @@ GIF_STEPS = 100
 
 def write_report_gifs(preset, output_dir: str, gif_dir: Path, eval_seed: int) -> list[Path]:
     """One GIF per scenario and cell: the first evaluation episode of the first seed's run."""
-    from empathy_gym.train.runner import run_dir_name
-
     gif_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for scenario in preset.scenarios:
