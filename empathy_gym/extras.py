@@ -14,6 +14,7 @@ EXTRA_OF = {
     "supersuit": "train",
     "matplotlib": "train",
     "tensorboard": "train",
+    "ray": "rllib",
 }
 
 

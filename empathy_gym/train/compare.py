@@ -4,8 +4,9 @@ Each run is an ordinary training run (``runner.run_training``) in
 ``<output-dir>/<scenario>__<condition>__<lesion>__<seed>/``; a run whose ``eval.json``
 exists with the same config is skipped, and an unfinished one is resumed from its newest
 checkpoint, so a killed comparison continues where it stopped. Runs go to ``--workers``
-processes. Random and oracle assistants are evaluated on the same episodes, for scores
-normalised so that random = 0 and oracle = 1.
+processes, or with ``--backend ray`` to Ray tasks on a local Ray or a cluster
+(``--address``). Random and oracle assistants are evaluated on the same episodes, for
+scores normalised so that random = 0 and oracle = 1.
 
 Writes to ``<output-dir>/compare-<name>/``: ``results.csv`` (one row per run and
 population), ``episodes.csv`` (one row per evaluation episode), ``report.md`` (mean and 95%
@@ -18,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import time
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
@@ -27,6 +29,7 @@ from empathy_gym.agents.baselines import make_baseline
 from empathy_gym.agents.conditions import Condition
 from empathy_gym.envs.scenarios import SCENARIOS, make_scenario
 from empathy_gym.envs.scenarios.base import check_positive_int
+from empathy_gym.extras import require
 from empathy_gym.train.episodes import GIF_STEPS, write_report_gifs
 from empathy_gym.train.evaluate import evaluate, per_member
 from empathy_gym.train.runner import (
@@ -38,6 +41,7 @@ from empathy_gym.train.runner import (
     run_training,
 )
 
+BACKENDS = ("local", "ray")
 FULL_CELLS = (
     ("ppo", "none"),
     ("cirl", "none"),
@@ -143,9 +147,14 @@ class CompareArgs:
     output_dir: str = "runs"
     """where run directories and the comparison's own directory are written"""
     workers: int = 2
-    """training runs in parallel (processes)"""
+    """training runs in parallel (processes; with --backend ray, CPUs of a local Ray)"""
     bootstrap: int = 2000
     """bootstrap resamples for the confidence intervals"""
+    backend: str = "local"
+    """local (worker processes on this machine) or ray (tasks on a Ray cluster)"""
+    address: str | None = None
+    """with --backend ray: an existing cluster's address (e.g. ray://head:10001 or auto);
+    default: start a local Ray. --output-dir must then be on storage every node shares."""
 
 
 def resolve_preset(args: CompareArgs) -> Preset:
@@ -193,9 +202,40 @@ def _train(args: TrainArgs) -> tuple[str, float]:
     )
 
 
+def _run_locally(todo: list[TrainArgs], args: CompareArgs) -> Iterator[tuple[str, float]]:
+    if not todo:
+        return
+    with ProcessPoolExecutor(args.workers, mp_context=get_context("spawn")) as pool:
+        yield from pool.map(_train, todo)
+
+
+def _run_on_ray(todo: list[TrainArgs], args: CompareArgs) -> Iterator[tuple[str, float]]:
+    """Each run is a Ray task of one CPU; results come back as the tasks finish."""
+    ray = require("ray")
+    started_here = not ray.is_initialized()
+    if started_here:
+        ray.init(
+            address=args.address,
+            num_cpus=None if args.address else args.workers,
+            include_dashboard=False,
+            log_to_driver=False,
+        )
+    try:
+        train = ray.remote(num_cpus=1)(_train)
+        pending = [train.remote(run) for run in todo]
+        while pending:
+            done, pending = ray.wait(pending, num_returns=1)
+            yield ray.get(done[0])
+    finally:
+        if started_here:
+            ray.shutdown()
+
+
 def run_compare(args: CompareArgs) -> Path:
     check_positive_int("workers", args.workers)
     check_positive_int("bootstrap", args.bootstrap)
+    if args.backend not in BACKENDS:
+        raise ValueError(f"backend {args.backend!r} is unknown; use one of {BACKENDS}")
     preset = resolve_preset(args)
     for scenario in preset.scenarios:
         make_scenario(scenario, population=preset.population)
@@ -208,10 +248,9 @@ def run_compare(args: CompareArgs) -> Path:
                 dataclasses.replace(run, output_dir=args.output_dir, resume=state == "partial")
             )
     print(f"compare {preset.name}: {len(runs)} runs, {len(runs) - len(todo)} already finished")
-    if todo:
-        with ProcessPoolExecutor(args.workers, mp_context=get_context("spawn")) as pool:
-            for k, (label, seconds) in enumerate(pool.map(_train, todo), start=1):
-                print(f"[{k}/{len(todo)}] {label}: {seconds:.0f} s", flush=True)
+    run_all = _run_on_ray if args.backend == "ray" else _run_locally
+    for k, (label, seconds) in enumerate(run_all(todo, args), start=1):
+        print(f"[{k}/{len(todo)}] {label}: {seconds:.0f} s", flush=True)
 
     from empathy_gym.train.report import write_report  # matplotlib loads only for the report
 

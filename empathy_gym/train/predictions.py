@@ -20,7 +20,11 @@ def check_predictions(cells, boot, preset) -> list[str]:
     ran = set(preset.cells)
     lines: list[str] = []
     checks = (
-        ("P1. `ppo` gets the most task reward, the lowest human welfare and the most harm.", _p1),
+        (
+            "P1. `ppo` gets the most task reward, the lowest human welfare and the most harm "
+            "(against the intact `cirl` and `contagion`; the lesioned ones are P3's).",
+            _p1,
+        ),
         ("P2. Intact `cirl` and `contagion` raise welfare and cut harm (against `ppo`).", _p2),
         (
             "P3. The `affective` lesion keeps inference accuracy (within ±0.05) but welfare falls "
@@ -78,12 +82,15 @@ def _name(cell) -> str:
 PPO = ("ppo", "none")
 
 
+INTACT = (("cirl", "none"), ("contagion", "none"))
+
+
 def _p1(cells, boot, preset, ran):
-    if PPO not in ran or len(ran) < 2:
+    others = [c for c in INTACT if c in ran]
+    if PPO not in ran or not others:
         return []
     lines = []
     for scenario in preset.scenarios:
-        others = [c for c in preset.cells if c != PPO]
         for metric, sign, what in (
             ("task_return", 1, "task"),
             ("welfare", -1, "welfare"),
@@ -98,7 +105,7 @@ def _p1(cells, boot, preset, ran):
 
 
 def _p2(cells, boot, preset, ran):
-    intact = [c for c in (("cirl", "none"), ("contagion", "none")) if c in ran]
+    intact = [c for c in INTACT if c in ran]
     if PPO not in ran or not intact:
         return []
     lines = []
