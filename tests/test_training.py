@@ -201,3 +201,25 @@ def test_compare_config_file_and_bad_presets(tmp_path):
         lambda: run_compare(CompareArgs(config=str(cells), output_dir=str(tmp_path))),
         "does not apply to condition 'ppo'",
     )
+
+
+def test_compare_on_a_local_ray_gives_the_local_backends_results(tmp_path):
+    pytest.importorskip("ray")  # in the [dev] extra; absent only in a minimal install
+    local = run_compare(
+        CompareArgs(preset="micro", output_dir=str(tmp_path / "local"), workers=1, bootstrap=200)
+    )
+    on_ray = run_compare(
+        CompareArgs(
+            preset="micro",
+            output_dir=str(tmp_path / "ray"),
+            workers=2,
+            bootstrap=200,
+            backend="ray",
+        )
+    )
+    with (local / "results.csv").open() as a, (on_ray / "results.csv").open() as b:
+        assert list(csv.DictReader(a)) == list(csv.DictReader(b))
+    assert_clean_error(
+        lambda: run_compare(CompareArgs(preset="micro", backend="slurm", output_dir=str(tmp_path))),
+        r"backend 'slurm' is unknown; use one of \('local', 'ray'\)",
+    )
