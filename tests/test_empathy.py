@@ -123,3 +123,30 @@ def test_belief_features_are_the_trackers_output_and_never_the_truth():
 )
 def test_bad_conditions_are_named(kwargs, match):
     assert_clean_error(lambda: Condition(**kwargs), match)
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        Condition("ppo"),
+        Condition("cirl"),
+        Condition("cirl", "cognitive"),
+        Condition("contagion"),
+        Condition("contagion", "cognitive", lam=0.5),
+        Condition("contagion", "affective"),
+    ],
+)
+def test_training_mode_runs_less_but_gives_the_same_inputs_and_rewards(condition):
+    full = make_condition_env("comfort", condition, 3, max_cycles=30)
+    lean = make_condition_env("comfort", condition, 3, max_cycles=30, track_beliefs=False)
+    assert lean.runs_beliefs == condition.sees_belief
+    a, _ = full.reset(seed=5)
+    b, _ = lean.reset(seed=5)
+    rng = np.random.default_rng(0)
+    for _ in range(70):  # crosses two autoresets
+        actions = rng.integers(6, size=3)
+        a, reward_a, _, _, infos_a = full.step(actions)
+        b, reward_b, _, _, infos_b = lean.step(actions)
+        np.testing.assert_array_equal(a, b)
+        np.testing.assert_array_equal(reward_a, reward_b)
+    assert "belief" in infos_a and "belief" not in infos_b

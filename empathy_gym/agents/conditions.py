@@ -11,10 +11,13 @@ reward term (inference stays: knows, doesn't care); ``cognitive`` removes the be
 features (contagion then feels the raw faces: feels, doesn't understand); ``full`` removes
 both, which is ``ppo``.
 
-The belief tracker runs in every condition, whether or not the policy sees it, so that
-evaluation measures inference the same way everywhere. Its output for evaluation is in
-``infos["belief"]``. When episodes end, ``infos["episode_stats"]`` holds their task return,
-shaped return and welfare (mean true valence), for learning curves.
+With ``track_beliefs`` (the default, used for evaluation) the belief tracker and the
+mirrored affect run in every condition, whether or not the policy uses them, so that
+inference is measured the same way everywhere; their output is in ``infos["belief"]``.
+Training turns it off, and then only the parts the condition uses run: observations and
+rewards are the same either way (tested), the step is cheaper. When episodes end,
+``infos["episode_stats"]`` holds their task return, shaped return and welfare (mean true
+valence), for learning curves.
 """
 
 from __future__ import annotations
@@ -70,9 +73,12 @@ class Condition:
 class EmpathyVectorWrapper(VectorWrapper):
     """Adds belief features to the observation and the condition's term to the reward."""
 
-    def __init__(self, env: AssistantVectorEnv, condition: Condition):
+    def __init__(self, env: AssistantVectorEnv, condition: Condition, track_beliefs: bool = True):
         super().__init__(env)
         self.condition = condition
+        self.track_beliefs = track_beliefs
+        self.runs_beliefs = track_beliefs or condition.sees_belief
+        self.runs_mirror = track_beliefs or (condition.name == "contagion" and condition.cares)
         self.scenario = env.scenario
         n = env.num_envs
         self.beliefs = BeliefTracker(self.scenario, n)
@@ -86,9 +92,7 @@ class EmpathyVectorWrapper(VectorWrapper):
 
     def reset(self, *, seed=None, options=None):
         obs, infos = self.env.reset(seed=seed, options=options)
-        everyone = np.arange(self.num_envs)
-        self.beliefs.reset(everyone, decode_batch(obs, self.scenario))
-        self.mirror.reset(everyone)
+        self._reset_modules(np.arange(self.num_envs), obs)
         return self._augment(obs), infos
 
     def step(self, actions):
@@ -99,25 +103,39 @@ class EmpathyVectorWrapper(VectorWrapper):
         if autoreset:
             for b in done:
                 seen[b] = infos["final_obs"][b]
-        view = decode_batch(seen, self.scenario)
-        self.beliefs.update(view)
-        perceived = self.beliefs.valence if self.condition.sees_belief else view.expressions[..., 0]
-        mood = self.mirror.update(view, perceived)
+        mood = self._update_modules(seen)
         reward = task + self._other_regarding(infos, mood)
         self._track_episodes(task, reward, infos, done)
-        infos["belief"] = {
-            "goal_posterior": self.beliefs.goal_posterior.copy(),
-            "valence": self.beliefs.valence.copy(),
-            "valence_sd": np.sqrt(self.beliefs.var[..., 0]),
-            "mood": mood.copy(),
-        }
+        if self.track_beliefs:
+            infos["belief"] = {
+                "goal_posterior": self.beliefs.goal_posterior.copy(),
+                "valence": self.beliefs.valence.copy(),
+                "valence_sd": np.sqrt(self.beliefs.var[..., 0]),
+                "mood": mood.copy(),
+            }
         if autoreset:
             augmented = self._augment(seen)
             for b in done:
                 infos["final_obs"][b] = augmented[b]
-            self.beliefs.reset(done, decode_batch(obs[done], self.scenario))
-            self.mirror.reset(done)
+            self._reset_modules(done, obs[done])
         return self._augment(obs), reward, terminated, truncated, infos
+
+    def _update_modules(self, obs: np.ndarray) -> np.ndarray:
+        """Fold the observation into the modules that run; return the mirrored mood."""
+        if not (self.runs_beliefs or self.runs_mirror):
+            return self.mirror.mood
+        view = decode_batch(obs, self.scenario)
+        if self.runs_beliefs:
+            self.beliefs.update(view)
+        if not self.runs_mirror:
+            return self.mirror.mood
+        perceived = self.beliefs.valence if self.condition.sees_belief else view.expressions[..., 0]
+        return self.mirror.update(view, perceived)
+
+    def _reset_modules(self, members: np.ndarray, obs: np.ndarray) -> None:
+        if self.runs_beliefs:
+            self.beliefs.reset(members, decode_batch(obs, self.scenario))
+        self.mirror.reset(members)
 
     def _track_episodes(self, task, reward, infos, done: np.ndarray) -> None:
         self._sums["task_return"] += task
@@ -146,6 +164,7 @@ class EmpathyVectorWrapper(VectorWrapper):
 
 
 def make_condition_env(
-    scenario: str, condition: Condition, num_envs: int, **env_kwargs
+    scenario: str, condition: Condition, num_envs: int, track_beliefs: bool = True, **env_kwargs
 ) -> EmpathyVectorWrapper:
-    return EmpathyVectorWrapper(AssistantVectorEnv(scenario, num_envs, **env_kwargs), condition)
+    env = AssistantVectorEnv(scenario, num_envs, **env_kwargs)
+    return EmpathyVectorWrapper(env, condition, track_beliefs)

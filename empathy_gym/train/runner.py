@@ -211,7 +211,11 @@ def run_training(args: TrainArgs) -> Path:
 
     torch.set_num_threads(1)
     env_kwargs = {"population": args.population, "max_cycles": args.max_cycles}
-    venv = SB3VecEnv(make_condition_env(args.scenario, condition, args.n_envs, **env_kwargs))
+    # Training runs only the empathy parts the condition uses (same rewards and inputs).
+    env = make_condition_env(
+        args.scenario, condition, args.n_envs, track_beliefs=False, **env_kwargs
+    )
+    venv = SB3VecEnv(env)
     checkpoint = newest_checkpoint(run_dir) if args.resume else None
     if checkpoint is not None:
         model = PPO.load(checkpoint, env=venv, device="cpu")
