@@ -23,9 +23,11 @@ The contagion condition adds ``lambda * m`` to the reward.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 from empathy_gym.agents.observation import AssistantView
 from empathy_gym.envs.core.layout import MOVES
@@ -82,20 +84,20 @@ class BeliefTracker:
         self._filter(members, view.expressions)
 
     def update(self, view: AssistantView) -> None:
-        """Fold one step's observation of every member into the beliefs."""
-        before, after = self.positions, view.human_positions
-        step = after - before
-        jumped = np.abs(step).sum(axis=-1) > 1
-        action = _move_index(step)
-        log_lik = self.log_likelihood[:, before[..., 0], before[..., 1], action]  # (G, B, N)
-        posterior = self.goal_posterior * np.exp(np.moveaxis(log_lik, 0, -1))
-        posterior /= posterior.sum(axis=-1, keepdims=True)
-        leak = self.params.goal_leak
-        posterior = (1.0 - leak) * posterior + leak / self.scenario.n_goals
-        posterior[jumped] = 1.0 / self.scenario.n_goals
-        self.goal_posterior = posterior
-        self.positions = after.copy()
-        self._filter(slice(None), view.expressions)
+        """Fold one step's observation of every member into the beliefs (a numba kernel)."""
+        p = self.params
+        _update_beliefs(
+            self.log_likelihood,
+            self.goal_posterior,
+            self.positions,
+            np.ascontiguousarray(view.human_positions),
+            self.mean,
+            self.var,
+            np.ascontiguousarray(view.expressions),
+            p.goal_leak,
+            p.process_var,
+            p.expression_var,
+        )
 
     def _filter(self, members, expressions: np.ndarray) -> None:
         var = self.var[members] + self.params.process_var
@@ -120,15 +122,47 @@ class BeliefTracker:
         return np.concatenate(parts, axis=-1).reshape(len(self.mean), -1).astype(np.float32)
 
 
-_MOVE_OF_STEP = np.zeros((3, 3), np.int64)  # [drow + 1, dcol + 1] -> move action
-for _a, (_dr, _dc) in enumerate(MOVES):
-    _MOVE_OF_STEP[_dr + 1, _dc + 1] = _a
+@njit(cache=True)
+def _update_beliefs(
+    log_likelihood,
+    posterior,
+    positions,
+    observed,
+    mean,
+    var,
+    expressions,
+    leak,
+    process_var,
+    expression_var,
+):
+    """In place: inverse planning on each human's move, then the Kalman step on their face.
 
-
-def _move_index(step: np.ndarray) -> np.ndarray:
-    """The move action (0-4) of a one-cell step (longer jumps reset the posterior anyway)."""
-    step = np.sign(step) + 1
-    return _MOVE_OF_STEP[step[..., 0], step[..., 1]]
+    A move of more than one cell (a served customer re-entering) resets the posterior.
+    """
+    n_goals = posterior.shape[2]
+    for b in range(posterior.shape[0]):
+        for i in range(posterior.shape[1]):
+            row, col = positions[b, i, 0], positions[b, i, 1]
+            d_row, d_col = observed[b, i, 0] - row, observed[b, i, 1] - col
+            if abs(d_row) + abs(d_col) > 1:
+                posterior[b, i, :] = 1.0 / n_goals
+            else:
+                move = 0
+                for a in range(1, 5):
+                    if MOVES[a, 0] == d_row and MOVES[a, 1] == d_col:
+                        move = a
+                total = 0.0
+                for g in range(n_goals):
+                    posterior[b, i, g] *= math.exp(log_likelihood[g, row, col, move])
+                    total += posterior[b, i, g]
+                for g in range(n_goals):
+                    posterior[b, i, g] = (1.0 - leak) * posterior[b, i, g] / total + leak / n_goals
+            positions[b, i, 0], positions[b, i, 1] = observed[b, i, 0], observed[b, i, 1]
+            for k in range(2):
+                predicted = var[b, i, k] + process_var
+                gain = predicted / (predicted + expression_var)
+                mean[b, i, k] += gain * (expressions[b, i, k] - mean[b, i, k])
+                var[b, i, k] = (1.0 - gain) * predicted
 
 
 @dataclass(frozen=True)
