@@ -28,7 +28,7 @@ ROUTES = (
 )
 
 
-def _run(snippet: str) -> None:
+def assert_snippet_runs(snippet: str) -> None:
     out = subprocess.run(
         [sys.executable, "-c", snippet], cwd=ROOT, capture_output=True, text=True, timeout=300
     )
@@ -44,11 +44,11 @@ def test_the_page_has_a_snippet_for_every_route():
 
 @pytest.mark.parametrize("index", range(len(SNIPPETS)))
 def test_snippet_runs(index):
-    _run(SNIPPETS[index])
+    assert_snippet_runs(SNIPPETS[index])
 
 
 @pytest.mark.parametrize("index", range(len(RLLIB_SNIPPETS)))
 def test_rllib_snippet_runs(index):
     if os.environ.get("EMPATHY_GYM_REQUIRE_RLLIB") != "1":
         pytest.importorskip("ray.rllib", reason="RLlib runs in `make test-oldest`")
-    _run(RLLIB_SNIPPETS[index])
+    assert_snippet_runs(RLLIB_SNIPPETS[index])

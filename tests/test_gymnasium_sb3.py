@@ -3,9 +3,9 @@
 import gymnasium
 import numpy as np
 import pytest
-from gymnasium.utils.env_checker import check_env as gym_check_env
+from gymnasium.utils import env_checker as gymnasium_checker
 from stable_baselines3 import PPO
-from stable_baselines3.common.env_checker import check_env as sb3_check_env
+from stable_baselines3.common import env_checker as sb3_checker
 
 import empathy_gym
 from empathy_gym.envs.single import AssistantEnv
@@ -15,12 +15,14 @@ from helpers import SCENARIO_NAMES
 
 @pytest.mark.parametrize("scenario", SCENARIO_NAMES)
 def test_gymnasium_check_env(scenario):
-    gym_check_env(gymnasium.make(empathy_gym.GYM_IDS[scenario]).unwrapped, skip_render_check=False)
+    gymnasium_checker.check_env(
+        gymnasium.make(empathy_gym.GYM_IDS[scenario]).unwrapped, skip_render_check=False
+    )
 
 
 @pytest.mark.parametrize("scenario", SCENARIO_NAMES)
 def test_sb3_check_env(scenario):
-    sb3_check_env(AssistantEnv(scenario), warn=True)
+    sb3_checker.check_env(AssistantEnv(scenario), warn=True)
 
 
 @pytest.mark.parametrize("scenario", SCENARIO_NAMES)

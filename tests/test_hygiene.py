@@ -78,9 +78,14 @@ def test_close_twice_is_fine(scenario):
             env.render()
             env.close()
             env.close()
+            if render_mode == "human":  # closing released the window
+                import pygame
+
+                assert not pygame.display.get_init()
     vec = AssistantVectorEnv(scenario, num_envs=2)
     vec.close()
     vec.close()
+    assert vec.closed
 
 
 @pytest.mark.parametrize("scenario", SCENARIO_NAMES)
