@@ -99,8 +99,9 @@ class EmpathyVectorWrapper(VectorWrapper):
         obs, task, terminated, truncated, infos = self.env.step(actions)
         done = np.flatnonzero(terminated | truncated)
         autoreset = "final_obs" in infos
-        seen = obs.copy()  # what ended each episode: the final observation where one ended
-        if autoreset:
+        seen = obs  # what each member saw last: its final observation where an episode ended
+        if autoreset and len(done):
+            seen = obs.copy()
             for b in done:
                 seen[b] = infos["final_obs"][b]
         mood = self._update_modules(seen)
@@ -143,7 +144,7 @@ class EmpathyVectorWrapper(VectorWrapper):
         self._sums["welfare"] += infos[TRUTH_KEY]["valence"].mean(axis=1)
         self._steps += 1
         if len(done):
-            stats = {key: values[done].copy() for key, values in self._sums.items()}
+            stats = {key: values[done] for key, values in self._sums.items()}  # indexing copies
             stats["welfare"] /= self._steps[done]
             infos["episode_stats"] = {"members": done, **stats}
             for values in self._sums.values():
