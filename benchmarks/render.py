@@ -17,7 +17,7 @@ import numpy as np
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 
 from empathy_gym.agents.conditions import Condition, make_condition_env
-from empathy_gym.envs import fetch_v0
+from empathy_gym.envs import fetch_v1
 from empathy_gym.render.frame import Overlay, Renderer, import_pygame
 
 FETCH_10x10 = """
@@ -67,8 +67,8 @@ def main() -> None:
         "frame, what the assistant sees": per_call_ms(lambda: renderer.rgb_array(world, 0)),
         "frame, truth + belief overlays": per_call_ms(lambda: renderer.rgb_array(world, 0, full)),
     }
-    plain = fetch_v0.parallel_env(map=FETCH_10x10)
-    drawn = fetch_v0.parallel_env(map=FETCH_10x10, render_mode="rgb_array")
+    plain = fetch_v1.parallel_env(map=FETCH_10x10)
+    drawn = fetch_v1.parallel_env(map=FETCH_10x10, render_mode="rgb_array")
     for env_ in (plain, drawn):
         env_.reset(seed=0)
 

@@ -18,7 +18,7 @@ import minigrid  # noqa: F401  (registers the MiniGrid ids)
 import numpy as np
 from pettingzoo import ParallelEnv
 
-from empathy_gym.envs import fetch_v0
+from empathy_gym.envs import fetch_v1
 from empathy_gym.envs.vector import AssistantVectorEnv
 
 MAX_CYCLES = 200
@@ -108,7 +108,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=3.0, help="time per measurement")
     seconds = parser.parse_args().seconds
 
-    fetch = fetch_v0.parallel_env(max_cycles=MAX_CYCLES)
+    fetch = fetch_v1.parallel_env(max_cycles=MAX_CYCLES)
     fetch.reset(seed=0)  # compile (or load the numba cache) before timing
     figures = {
         "fetch ParallelEnv": parallel_steps_per_second(fetch, seconds),

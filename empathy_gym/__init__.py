@@ -1,8 +1,9 @@
 """empathy-gym: multi-agent gridworlds where simulated humans carry hidden affect.
 
-``import empathy_gym`` registers the Gymnasium ids ``empathy_gym/Fetch-v0``,
-``empathy_gym/Comfort-v0`` and ``empathy_gym/Dilemma-v0`` and the matching PettingZoo ids
-``empathy_gym/fetch_v0`` etc.
+``import empathy_gym`` registers the Gymnasium ids ``empathy_gym/Fetch-v1``,
+``empathy_gym/Comfort-v1`` and ``empathy_gym/Dilemma-v1``, the matching PettingZoo ids
+``empathy_gym/fetch_v1`` etc., and the version modules ``empathy_gym.envs.fetch_v1`` etc.
+(all derived from the scenario modules in ``empathy_gym/envs/scenarios``).
 """
 
 from empathy_gym.envs.core.population import (
@@ -11,12 +12,7 @@ from empathy_gym.envs.core.population import (
     AffectModel,
     PopulationProfile,
 )
-from empathy_gym.envs.core.world import (
-    ACTION_NAMES,
-    COMPONENT_NAMES,
-    EVENT_NAMES,
-    assistant_observation_names,
-)
+from empathy_gym.envs.core.world import ACTION_NAMES, COMPONENT_NAMES, EVENT_NAMES
 from empathy_gym.envs.scenarios import SCENARIOS
 from empathy_gym.registry import GYM_IDS, PETTINGZOO_IDS, register_all
 
@@ -32,7 +28,6 @@ __all__ = [
     "TRAIT_NAMES",
     "AffectModel",
     "PopulationProfile",
-    "assistant_observation_names",
 ]
 
 register_all()

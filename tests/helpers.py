@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import importlib
 import traceback
 
 import numpy as np
 import pytest
 
-from empathy_gym.envs import comfort_v0, dilemma_v0, fetch_v0
+import empathy_gym.registry
 
-MODULES = {"fetch": fetch_v0, "comfort": comfort_v0, "dilemma": dilemma_v0}
+MODULES = {
+    name: importlib.import_module(module)
+    for name, module in empathy_gym.registry.VERSION_MODULES.items()
+}
+"""The PettingZoo version module of every scenario, found the way users import them."""
 SCENARIO_NAMES = list(MODULES)
 CONTROLS = ["model", "external"]
 CASES = [(s, c) for s in SCENARIO_NAMES for c in CONTROLS]

@@ -4,33 +4,35 @@ import numpy as np
 import pytest
 
 from empathy_gym.agents.conditions import Condition, EmpathyVectorWrapper, make_condition_env
-from empathy_gym.agents.empathy import BeliefTracker
-from empathy_gym.agents.navigation import step_towards
-from empathy_gym.agents.observation import decode_batch
+from empathy_gym.agents.empathy import BeliefTracker, MirroredAffect
+from empathy_gym.envs.core.navigation import step_towards
 from empathy_gym.envs.parallel import ASSISTANT
+from empathy_gym.envs.scenarios import make_scenario
 from empathy_gym.envs.vector import AssistantVectorEnv
 from helpers import MODULES, assert_clean_error
 
 
 @pytest.mark.parametrize("goal", range(4))
-def test_goal_posterior_concentrates_on_the_goal_a_scripted_human_walks_to(goal):
-    env = MODULES["fetch"].parallel_env(n_humans=1, human_control="external", max_cycles=30)
+def test_goal_posterior_follows_a_customer_along_the_route_of_their_goal(goal):
+    """Inverse planning over routes: the display visited names the item, the window doesn't."""
+    env = MODULES["fetch"].parallel_env(n_humans=1, human_control="external", max_cycles=60)
     obs, _ = env.reset(seed=goal)
-    layout = env.scenario.layout
+    env.world.goal[0, 0] = goal  # the customer wants item ``goal`` and walks its route
+    layout, view = env.scenario.layout, env.scenario.view
     beliefs = BeliefTracker(env.scenario, 1)
-    beliefs.reset(np.array([0]), decode_batch(obs[ASSISTANT][None], env.scenario))
-    target = layout.goal_cells[goal]
+    beliefs.reset(np.array([0]), view(obs[ASSISTANT][None]))
     history = []
-    for _ in range(12):
-        me = env.world.pos[0, 1]
-        move = step_towards(layout.walkable, me, [target]) or 0
-        obs, *_ = env.step({ASSISTANT: 0, "human_0": move})
-        beliefs.update(decode_batch(obs[ASSISTANT][None], env.scenario))
-        history.append(beliefs.goal_posterior[0, 0, goal])
-    assert tuple(env.world.pos[0, 1]) == tuple(target)
+    for target in layout.targets[layout.routes[goal]]:
+        while tuple(env.world.pos[0, 1]) != tuple(target):
+            move = step_towards(layout.walkable, env.world.pos[0, 1], [target])
+            obs, *_ = env.step({ASSISTANT: 0, "human_0": move})
+            beliefs.update(view(obs[ASSISTANT][None]))
+            history.append(beliefs.goal_posterior[0, 0, goal])
+    assert env.world.stage[0, 0] == 1  # at the window, the end of the route
     assert max(history[:2]) < 0.9  # not known from the first moves...
     assert history[-1] > 0.9  # ...but after the walk
     assert beliefs.goal_posterior[0, 0].argmax() == goal
+    np.testing.assert_array_equal(beliefs.stage[0, 0, goal], 1)
 
 
 def test_affect_filter_beats_the_raw_face_on_the_default_profile():
@@ -38,12 +40,12 @@ def test_affect_filter_beats_the_raw_face_on_the_default_profile():
     env = AssistantVectorEnv("comfort", num_envs=batch, population="default")
     obs, _ = env.reset(seed=0)
     beliefs = BeliefTracker(env.scenario, batch)
-    beliefs.reset(np.arange(batch), decode_batch(obs, env.scenario))
+    beliefs.reset(np.arange(batch), env.scenario.view(obs))
     filter_error, face_error = [], []
     rng = np.random.default_rng(0)
     for _ in range(150):
         obs, _, _, _, infos = env.step(rng.integers(6, size=batch))
-        beliefs.update(decode_batch(obs, env.scenario))
+        beliefs.update(env.scenario.view(obs))
         valence = infos["eval_truth"]["valence"]
         filter_error.append(np.abs(beliefs.valence - valence).mean())
         face_error.append(np.abs(env.world.expression[..., 0] - valence).mean())
@@ -63,7 +65,7 @@ def _rollout(condition: Condition, steps: int = 60):
                 obs,
                 reward,
                 task,
-                infos["reward_components"]["human_utility"],
+                infos["reward_components"]["welfare"],
                 infos["belief"]["mood"],
             )
         )
@@ -74,11 +76,11 @@ def test_each_lesion_removes_exactly_the_parts_it_names():
     raw = AssistantVectorEnv("comfort", num_envs=1).single_observation_space.shape[0]
     belief = BeliefTracker(AssistantVectorEnv("comfort", num_envs=1).scenario, 1).n_features
     lam = 0.7
-    expected = {  # (condition, lesion): (observation size, reward from task, utility, mood)
+    expected = {  # (condition, lesion): (observation size, reward from task, welfare, mood)
         ("ppo", "none"): (raw, lambda t, u, m: t),
-        ("cirl", "none"): (raw + belief, lambda t, u, m: t + u),
+        ("cirl", "none"): (raw + belief, lambda t, u, m: t + lam * u),
         ("cirl", "affective"): (raw + belief, lambda t, u, m: t),
-        ("cirl", "cognitive"): (raw, lambda t, u, m: t + u),
+        ("cirl", "cognitive"): (raw, lambda t, u, m: t + lam * u),
         ("cirl", "full"): (raw, lambda t, u, m: t),
         ("contagion", "none"): (raw + belief, lambda t, u, m: t + lam * m),
         ("contagion", "affective"): (raw + belief, lambda t, u, m: t),
@@ -119,6 +121,10 @@ def test_belief_features_are_the_trackers_output_and_never_the_truth():
         ({"name": "cirl", "lesion": "frontal"}, r"lesion 'frontal' is unknown; use one of"),
         ({"name": "ppo", "lesion": "affective"}, r"does not apply to condition 'ppo'"),
         ({"name": "contagion", "lam": -0.5}, r"lam \(lambda\) must be a number >= 0"),
+        (
+            {"name": "contagion", "coupling": "telepathic"},
+            r"coupling 'telepathic' is unknown; use one of \('proximity', 'global'\)",
+        ),
     ],
 )
 def test_bad_conditions_are_named(kwargs, match):
@@ -150,3 +156,25 @@ def test_training_mode_runs_less_but_gives_the_same_inputs_and_rewards(condition
         np.testing.assert_array_equal(a, b)
         np.testing.assert_array_equal(reward_a, reward_b)
     assert "belief" in infos_a and "belief" not in infos_b
+
+
+def test_proximity_coupling_feels_only_nearby_people_and_global_coupling_everyone():
+    """A distressed person far away reaches the mood only under global coupling."""
+    scenario = make_scenario("comfort")
+    view = scenario.view(AssistantVectorEnv("comfort", num_envs=1).reset(seed=0)[0])
+    view.position[:] = [[4, 1]]
+    view.human_positions[:] = [[1, 10], [2, 10], [6, 10], [7, 10]]  # all beyond the radius
+    perceived = np.array([[-0.9, -0.9, -0.9, -0.9]])
+    moods = {}
+    for coupling in ("proximity", "global"):
+        mirror = MirroredAffect(scenario, 1, coupling)
+        for _ in range(30):
+            mirror.update(view, perceived)
+        moods[coupling] = float(mirror.mood[0])
+    assert moods["proximity"] == 0.0
+    assert moods["global"] < -0.5
+    view.human_positions[:] = [[4, 2], [2, 10], [6, 10], [7, 10]]  # one person beside it
+    near = MirroredAffect(scenario, 1, "proximity")
+    for _ in range(30):
+        near.update(view, perceived)
+    assert near.mood[0] < -0.5

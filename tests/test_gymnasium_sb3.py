@@ -32,7 +32,7 @@ def test_registered_ids_make_and_step(scenario):
     assert env.observation_space.contains(obs)
     obs, _, _, _, info = env.step(5)
     assert env.observation_space.contains(obs)
-    assert set(info["reward_components"]) == {"task", "human_utility", "harm", "help"}
+    assert set(info["reward_components"]) == {"task", "welfare", "harm", "help"}
     vec = gymnasium.make_vec(
         empathy_gym.GYM_IDS[scenario], num_envs=3, vectorization_mode="vector_entry_point"
     )

@@ -104,12 +104,14 @@ def test_invalid_config_raises_at_construction(kwargs, match):
 @pytest.mark.parametrize(
     ("game_map", "match"),
     [
-        (FETCH_MAP.replace("C", "."), r"shelf '0' .* needs a counter 'C' below it"),
+        (FETCH_MAP.replace("C", "."), r"window 'W' at \(4, 4\) needs a counter 'C' beside it"),
         (FETCH_MAP.replace("H", "."), r"needs at least 1 human spawn tile\(s\) 'H'"),
         (FETCH_MAP.replace("A", "."), r"needs at least 1 assistant start tile\(s\) 'A'"),
         (FETCH_MAP.replace("1", ".").replace("2", ".").replace("3", "."), r"shelves '0'..'K-1'"),
         (FETCH_MAP.replace("3", "5"), r"no gaps, found \['0', '1', '2', '5'\]"),
-        (FETCH_MAP.replace("#.0.1", "#.0?1"), r"unknown characters \['\?'\]"),
+        (FETCH_MAP.replace("#..0.1", "#..0?1"), r"unknown characters \['\?'\]"),
+        (FETCH_MAP.replace("a", "."), r"0 display tile\(s\) 'a'; item 0 needs exactly one"),
+        (FETCH_MAP.replace("W", "#"), r"needs at least 1 window tile\(s\) 'W'"),
         (FETCH_MAP.replace("#A.", "#A.."), "must be rectangular"),
         (FETCH_MAP.replace("#A.", ".A."), "enclosed by walls"),
         ("", "map is empty"),
@@ -120,8 +122,13 @@ def test_map_without_what_it_needs_is_refused(game_map, match):
 
 
 def test_unreachable_goal_is_named():
-    walled = FETCH_MAP.replace("#.........#\n#...H", "###########\n#...H", 1)
-    assert_clean_error(lambda: EmpathyParallelEnv("fetch", map=walled), "cannot be reached")
+    rows = FETCH_MAP.strip().splitlines()
+    rows[5], rows[6], rows[7] = "###" + rows[5][3:], "#.a#" + rows[6][4:], "###" + rows[7][3:]
+    walled = "\n".join(rows)  # display 'a' (item 0) walled in
+    message = assert_clean_error(
+        lambda: EmpathyParallelEnv("fetch", map=walled), "cannot be reached from any human spawn"
+    )
+    assert "goal 0" in message
 
 
 def test_invalid_profiles_and_affect_models_are_named():

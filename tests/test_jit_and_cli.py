@@ -4,11 +4,13 @@ import os
 import subprocess
 import sys
 
+from empathy_gym.envs.scenarios import SCENARIOS
+
 TRAJECTORY_DIGEST = """
 import hashlib, numpy as np
-from empathy_gym.envs import comfort_v0, dilemma_v0, fetch_v0
+from empathy_gym.envs import comfort_v1, dilemma_v1, fetch_v1
 digest = hashlib.sha256()
-for mod in (fetch_v0, comfort_v0, dilemma_v0):
+for mod in (fetch_v1, comfort_v1, dilemma_v1):
     for control in ("model", "external"):
         env = mod.parallel_env(human_control=control, max_cycles=70)
         rng = np.random.default_rng(0)
@@ -17,7 +19,7 @@ for mod in (fetch_v0, comfort_v0, dilemma_v0):
             if not env.agents:
                 env.reset()
             env.step({a: int(rng.integers(env.action_space(a).n)) for a in env.agents})
-            for array in env.world:
+            for array in (*env.world, *env.scenario_state):
                 digest.update(np.ascontiguousarray(array).tobytes())
 print(digest.hexdigest())
 """
@@ -46,8 +48,9 @@ def test_demo_command_prints_metrics_for_every_scenario_and_assistant():
         check=True,
     )
     lines = out.stdout.splitlines()
-    for scenario in ("fetch", "comfort", "dilemma"):
-        for assistant in ("random", "scripted", "oracle"):
+    for scenario, cls in SCENARIOS.items():
+        assert {"random", "nothing", "selfish", "prosocial", "oracle"} <= set(cls.policy_names())
+        for assistant in cls.policy_names():
             rows = [ln for ln in lines if ln.split()[:2] == [scenario, assistant]]
             assert len(rows) == 3  # two episodes and the cell's mean
     assert "welfare" in lines[1] and "harm" in lines[1]

@@ -16,7 +16,7 @@ for name, gym_id in empathy_gym.GYM_IDS.items():
     env.step(0)
     par = pettingzoo.make("parallel", empathy_gym.PETTINGZOO_IDS[name], human_control="external")
     par.reset(seed=0)
-vec = gymnasium.make_vec("empathy_gym/Fetch-v0", num_envs=4,
+vec = gymnasium.make_vec("empathy_gym/Fetch-v1", num_envs=4,
                          vectorization_mode="vector_entry_point")
 vec.reset(seed=0)
 print("ok")
@@ -70,8 +70,8 @@ def test_a_missing_extra_names_what_to_install():
     assert out.returncode != 0
     assert "pip install 'empathy-gym[train]'" in out.stderr
     script = "import sys; sys.modules['pygame'] = None\n" + (
-        "from empathy_gym.envs import fetch_v0\n"
-        "env = fetch_v0.parallel_env(render_mode='rgb_array'); env.reset(seed=0); env.render()\n"
+        "from empathy_gym.envs import fetch_v1\n"
+        "env = fetch_v1.parallel_env(render_mode='rgb_array'); env.reset(seed=0); env.render()\n"
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert "pip install 'empathy-gym[render]'" in out.stderr

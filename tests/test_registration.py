@@ -20,7 +20,7 @@ def test_gymnasium_make_with_module_prefix_needs_no_import():
     script = (
         "import gymnasium, sys\n"
         "assert 'empathy_gym' not in sys.modules\n"
-        "env = gymnasium.make('empathy_gym:empathy_gym/Dilemma-v0')\n"
+        "env = gymnasium.make('empathy_gym:empathy_gym/Dilemma-v1')\n"
         "obs, _ = env.reset(seed=0)\n"
         "obs, *_ = env.step(1)\n"
         "print(obs.shape)\n"
@@ -134,11 +134,11 @@ def test_tianshou_collects_episodes_from_the_aec_env():
     from tianshou.data import Collector
     from tianshou.env import DummyVectorEnv, PettingZooEnv
 
-    from empathy_gym.envs import fetch_v0
+    from empathy_gym.envs import fetch_v1
     from empathy_gym.envs.wrappers import UniformInfos
 
     def make():
-        aec = fetch_v0.env(human_control="external", max_cycles=20)
+        aec = fetch_v1.env(human_control="external", max_cycles=20)
         return PettingZooEnv(UniformInfos(ss.pad_action_space_v0(ss.pad_observations_v0(aec))))
 
     env = make()

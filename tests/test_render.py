@@ -11,14 +11,15 @@ import pytest
 from pettingzoo.utils.wrappers import RecordVideoParallel
 
 import empathy_gym
-from empathy_gym.agents.baselines import make_baseline
 from empathy_gym.agents.conditions import Condition
+from empathy_gym.envs.core.layout import MOVES
+from empathy_gym.envs.core.population import TRAIT
 from empathy_gym.envs.core.world import World
 from empathy_gym.envs.scenarios import make_scenario
 from empathy_gym.render.frame import Overlay, Renderer, cell_size, import_pygame
 from empathy_gym.render.recording import Recording
 from empathy_gym.train.episodes import record_episode
-from empathy_gym.train.evaluate import per_member
+from empathy_gym.train.evaluate import scripted
 from empathy_gym.ui.play import Game, PlayArgs
 from empathy_gym.ui.replay import Replay
 from helpers import MODULES, SCENARIO_NAMES, assert_clean_error, random_actions
@@ -37,11 +38,15 @@ def _copy(world: World) -> World:
     return World(*[a.copy() for a in world])
 
 
+def _copy_state(state):
+    return type(state)(*[a.copy() for a in state])
+
+
 @pytest.mark.parametrize("scenario", SCENARIO_NAMES)
 def test_frames_have_the_renderers_size_and_dtype(scenario):
     env, renderer = _stepped(scenario)
     for overlay in (None, Overlay(truth=True)):
-        frame = renderer.rgb_array(env.world, 0, overlay)
+        frame = renderer.rgb_array(env.world, env.scenario_state, 0, overlay)
         assert frame.shape == (renderer.size[1], renderer.size[0], 3)
         assert frame.dtype == np.uint8
 
@@ -65,7 +70,7 @@ def test_a_distressed_face_looks_different_from_a_content_one():
     for valence in (-0.9, 0.9):
         world = _copy(env.world)
         world.expression[0, 0, 0] = valence
-        frame = renderer.rgb_array(world, 0)
+        frame = renderer.rgb_array(world, env.scenario_state, 0)
         crops[valence] = frame[r * cell : (r + 1) * cell, c * cell : (c + 1) * cell].astype(int)
     assert (crops[-0.9] != crops[0.9]).any()
     sad, happy = crops[-0.9].reshape(-1, 3).mean(0), crops[0.9].reshape(-1, 3).mean(0)
@@ -79,21 +84,31 @@ def test_without_the_truth_overlay_nothing_drawn_depends_on_hidden_state(scenari
     hidden = _copy(env.world)
     hidden.affect[:] = rng.uniform([-1, 0], [1, 1], hidden.affect.shape)
     hidden.goal[:] = (hidden.goal + 1) % env.scenario.n_goals
+    hidden.stage[:] = rng.integers(env.scenario.layout.routes.shape[1], size=hidden.stage.shape)
+    hidden.withdrawn[:] = ~hidden.withdrawn
     hidden.traits[:] = rng.uniform(size=hidden.traits.shape)
     hidden.events[:] = rng.uniform(size=hidden.events.shape)
     hidden.components[:, :, 1:] = rng.uniform(size=hidden.components[:, :, 1:].shape)
+    state = env.scenario_state
+    hidden_state = _copy_state(state)
+    for name in env.scenario.hidden_state:
+        field = getattr(hidden_state, name)
+        field[:] = ~field if field.dtype == np.bool_ else rng.uniform(size=field.shape)
     plain = Renderer(env.scenario, "rgb_array", 8)
-    np.testing.assert_array_equal(renderer.rgb_array(env.world, 0), plain.rgb_array(hidden, 0))
+    np.testing.assert_array_equal(
+        renderer.rgb_array(env.world, state, 0), plain.rgb_array(hidden, hidden_state, 0)
+    )
     truth = Overlay(truth=True)
     revealing = Renderer(env.scenario, "rgb_array", 8)
     assert not np.array_equal(
-        renderer.rgb_array(env.world, 0, truth), revealing.rgb_array(hidden, 0, truth)
+        renderer.rgb_array(env.world, state, 0, truth),
+        revealing.rgb_array(hidden, hidden_state, 0, truth),
     )
 
 
 def test_a_recorded_episode_replays_to_identical_frames(tmp_path):
     scenario = make_scenario("fetch", max_cycles=30)
-    act = per_member([make_baseline("scripted", scenario, 0)])
+    act = scripted("prosocial", scenario, [0])
     frames, recording = record_episode(
         act, "fetch", Condition("cirl"), seed=4, truth=True, max_cycles=30
     )
@@ -132,7 +147,7 @@ def test_watch_record_writes_a_video_with_one_frame_per_state(tmp_path):
             "-m",
             "empathy_gym",
             "watch",
-            "--baseline",
+            "--policy",
             "oracle",
             "--scenario",
             "comfort",
@@ -195,7 +210,7 @@ def _press(*names: str) -> None:
 def test_replay_keys_step_forward_and_back(tmp_path):
     scenario = make_scenario("dilemma", max_cycles=10)
     _, recording = record_episode(
-        per_member([make_baseline("random", scenario, 0)]),
+        scripted("random", scenario, [0]),
         "dilemma",
         Condition(),
         seed=0,
@@ -227,3 +242,28 @@ def test_play_keys_move_the_chosen_human():
 def test_play_refuses_an_unknown_agent_and_lists_the_valid_ones():
     message = assert_clean_error(lambda: Game(PlayArgs("fetch", as_agent="human_7")), "human_7")
     assert "['assistant_0', 'human_0', 'human_1']" in message
+
+
+def test_play_moves_the_other_humans_by_the_built_in_model():
+    """The model humans of `play` follow the env's own Boltzmann model, true traits included."""
+    game = Game(PlayArgs("comfort", as_agent="human_0", fps=1000))
+    env, world = game.env, game.env.world
+    layout, affect = env.scenario.layout, env.scenario.statics.affect
+    i = 1
+    row, col = world.pos[0, 1 + i]
+    target = layout.routes[world.goal[0, i], world.stage[0, i]]
+    beta = world.traits[0, i, TRAIT.rationality] * (
+        1 - affect.arousal_rationality_drop * world.affect[0, i, 1]
+    )
+    here = layout.dist[target, row, col]
+    progress = [
+        here
+        - (layout.dist[target, row + dr, col + dc] if layout.walkable[row + dr, col + dc] else here)
+        for dr, dc in MOVES
+    ]
+    expected = np.exp(beta * np.array(progress))
+    expected /= expected.sum()
+    counts = np.bincount([game.humans(f"human_{i}") for _ in range(4000)], minlength=5)
+    np.testing.assert_allclose(counts / 4000, expected, atol=0.03)
+    world.withdrawn[0, i] = True  # a worried person stays where they are
+    assert {game.humans(f"human_{i}") for _ in range(50)} == {0}

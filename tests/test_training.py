@@ -76,7 +76,7 @@ def test_each_script_trains_evaluates_and_writes_its_outputs(command, tmp_path):
     assert config["run"]["condition"] == condition and config["run"]["timesteps"] == 256
     evaluation = json.loads((run_dir / "eval.json").read_text())
     assert set(evaluation) == {"default", "masking"}
-    assert len(evaluation["masking"]) == 2 and "goal_accuracy" in evaluation["masking"][0]
+    assert len(evaluation["masking"]) == 2 and "valence_mae" in evaluation["masking"][0]
     assert zipfile.is_zipfile(run_dir / "model.zip")
     with (run_dir / "progress.csv").open() as f:
         assert int(list(csv.DictReader(f))[-1]["time/total_timesteps"]) >= 256
@@ -161,7 +161,7 @@ def test_compare_micro_writes_results_report_and_plots_and_skips_finished_runs(t
     with (report_dir / "results.csv").open() as f:
         rows = list(csv.DictReader(f))
     cells = {(r["condition"], r["lesion"]) for r in rows}
-    assert cells == {("ppo", "none"), ("cirl", "none"), ("random", "-"), ("oracle", "-")}
+    assert cells == {("ppo", "none"), ("cirl", "none"), ("nothing", "-"), ("oracle", "-")}
     assert {r["population"] for r in rows} == {"default", "masking"}
     assert len(rows) == 4 * 2  # cells x populations, one seed
     assert {r["held_out"] for r in rows if r["population"] == "masking"} == {"True"}

@@ -3,8 +3,13 @@
 | condition   | reward                                   | inputs                      |
 |-------------|------------------------------------------|-----------------------------|
 | ``ppo``       | task reward                              | observation                 |
-| ``cirl``      | task + the humans' hidden utility        | observation + belief        |
+| ``cirl``      | task + lambda * the humans' welfare      | observation + belief        |
 | ``contagion`` | task + lambda * mirrored affect          | observation + belief        |
+
+``cirl``'s term is the humans' mean true valence, the quantity the report calls welfare: as
+in the POMDP reduction of an assistance game, training computes it from the hidden truth
+and the policy never observes it. ``contagion``'s is the assistant's own mirrored mood,
+with ``coupling`` ``proximity`` or ``global`` (``agents/empathy.py``).
 
 Lesions (DESIGN.md; the psychopathy analogy): ``affective`` removes the other-regarding
 reward term (inference stays: knows, doesn't care); ``cognitive`` removes the belief
@@ -13,7 +18,9 @@ both, which is ``ppo``.
 
 With ``track_beliefs`` (the default, used for evaluation) the belief tracker and the
 mirrored affect run in every condition, whether or not the policy uses them, so that
-inference is measured the same way everywhere; their output is in ``infos["belief"]``.
+inference is measured the same way everywhere; their output is in ``infos["belief"]``,
+with the mood an intact assistant would feel under each coupling (``mood_proximity``,
+``mood_global``) beside the condition's own ``mood``.
 Training turns it off, and then only the parts the condition uses run: observations and
 rewards are the same either way (tested), the step is cheaper. When episodes end,
 ``infos["episode_stats"]`` holds their task return, shaped return and welfare (mean true
@@ -29,8 +36,7 @@ from gymnasium import spaces
 from gymnasium.vector import VectorWrapper
 from gymnasium.vector.utils import batch_space
 
-from empathy_gym.agents.empathy import BeliefTracker, MirroredAffect
-from empathy_gym.agents.observation import decode_batch
+from empathy_gym.agents.empathy import COUPLINGS, BeliefTracker, MirroredAffect, check_coupling
 from empathy_gym.envs.info import COMPONENTS_KEY, TRUTH_KEY
 from empathy_gym.envs.vector import AssistantVectorEnv
 
@@ -46,6 +52,7 @@ class Condition:
     name: str = "ppo"
     lesion: str = "none"
     lam: float = 1.0
+    coupling: str = "proximity"  # contagion only: proximity or global
 
     def __post_init__(self) -> None:
         if self.name not in CONDITIONS:
@@ -59,6 +66,7 @@ class Condition:
             )
         if isinstance(self.lam, bool) or not isinstance(self.lam, int | float) or self.lam < 0:
             raise ValueError(f"lam (lambda) must be a number >= 0, got {self.lam!r}")
+        check_coupling(self.coupling)
 
     @property
     def sees_belief(self) -> bool:
@@ -82,7 +90,8 @@ class EmpathyVectorWrapper(VectorWrapper):
         self.scenario = env.scenario
         n = env.num_envs
         self.beliefs = BeliefTracker(self.scenario, n)
-        self.mirror = MirroredAffect(self.scenario, n)
+        self.mirror = MirroredAffect(self.scenario, n, condition.coupling)
+        self.intact_mirrors = {c: MirroredAffect(self.scenario, n, c) for c in COUPLINGS}
         raw = env.single_observation_space.shape[0]
         extra = self.beliefs.n_features if condition.sees_belief else 0
         self.single_observation_space = spaces.Box(-1.0, 1.0, (raw + extra,), np.float32)
@@ -110,9 +119,10 @@ class EmpathyVectorWrapper(VectorWrapper):
         if self.track_beliefs:
             infos["belief"] = {
                 "goal_posterior": self.beliefs.goal_posterior.copy(),
-                "valence": self.beliefs.valence.copy(),
-                "valence_sd": np.sqrt(self.beliefs.var[..., 0]),
+                "valence": self.beliefs.valence,
+                "valence_sd": self.beliefs.valence_sd,
                 "mood": mood.copy(),
+                **{f"mood_{c}": m.mood.copy() for c, m in self.intact_mirrors.items()},
             }
         if autoreset:
             augmented = self._augment(seen)
@@ -125,9 +135,12 @@ class EmpathyVectorWrapper(VectorWrapper):
         """Fold the observation into the modules that run; return the mirrored mood."""
         if not (self.runs_beliefs or self.runs_mirror):
             return self.mirror.mood
-        view = decode_batch(obs, self.scenario)
+        view = self.scenario.view(obs)
         if self.runs_beliefs:
             self.beliefs.update(view)
+        if self.track_beliefs:
+            for mirror in self.intact_mirrors.values():
+                mirror.update(view, self.beliefs.valence)
         if not self.runs_mirror:
             return self.mirror.mood
         perceived = self.beliefs.valence if self.condition.sees_belief else view.expressions[..., 0]
@@ -135,8 +148,10 @@ class EmpathyVectorWrapper(VectorWrapper):
 
     def _reset_modules(self, members: np.ndarray, obs: np.ndarray) -> None:
         if self.runs_beliefs:
-            self.beliefs.reset(members, decode_batch(obs, self.scenario))
+            self.beliefs.reset(members, self.scenario.view(obs))
         self.mirror.reset(members)
+        for mirror in self.intact_mirrors.values():
+            mirror.reset(members)
 
     def _track_episodes(self, task, reward, infos, done: np.ndarray) -> None:
         self._sums["task_return"] += task
@@ -155,7 +170,7 @@ class EmpathyVectorWrapper(VectorWrapper):
         if not self.condition.cares:
             return 0.0
         if self.condition.name == "cirl":
-            return infos[COMPONENTS_KEY]["human_utility"]
+            return self.condition.lam * infos[COMPONENTS_KEY]["welfare"]
         return self.condition.lam * mood
 
     def _augment(self, obs: np.ndarray) -> np.ndarray:

@@ -1,24 +1,32 @@
 """The assistant's empathy module: a cognitive part (theory of mind) and an affective part.
 
-Both read only the assistant's observation (positions, moves and faces, as the
-``AssistantView`` that ``observation.decode_batch`` makes of it) and the public map.
-Neither ever reads the ground truth. Both are batched over the members of a vector env.
+Both read only the assistant's observation (positions, moves and faces, as the scenario's
+``View`` of it) and the public map. Neither ever reads the ground truth. Both are batched
+over the members of a vector env.
 
 Cognitive part, :class:`BeliefTracker`:
-  * Goal posterior by Bayesian inverse planning: each observed move multiplies the
-    posterior by its Boltzmann likelihood under every goal's distance field,
-    ``P(move | goal) ∝ exp(beta * (d_goal(before) - d_goal(after)))``, with an assumed
+  * Goal posterior by Bayesian inverse planning. A goal is a route of targets (fetch: the
+    wanted item's display, then its window); under each hypothesis the tracker follows
+    where along that route the human would be (a stage advances when the human is seen on
+    the stage's target), and each observed move multiplies the posterior by its Boltzmann
+    likelihood toward that hypothesis' current target,
+    ``P(move | goal) ∝ exp(beta * (d_target(before) - d_target(after)))``, with an assumed
     rationality ``beta``, not the human's true one. A little probability leaks back to
     uniform each step, since goals change (comfort's wandering); a jump of more than one
     cell (fetch's served customer re-entering) resets the posterior.
-  * A Kalman filter per human over valence and arousal, observing the face.
+  * A Kalman filter per human over valence and arousal, observing the face as an assumed
+    gain times the state plus noise (the default population's means, known in advance).
   Its output is a fixed-size feature vector: per human the goal posterior, believed
   valence, its standard deviation, and believed arousal.
 
 Affective part, :class:`MirroredAffect`: the assistant's own mood ``m`` catches the
-perceived valence of nearby humans (Bosse-style contagion, as between the humans), from
-the believed valence or, when the cognitive part is lesioned, the raw facial expression.
-The contagion condition adds ``lambda * m`` to the reward.
+perceived valence of the humans (Bosse-style contagion, as between the humans), from the
+believed valence or, when the cognitive part is lesioned, the raw face. The coupling is
+``proximity`` (only people within the contagion radius are felt, fading with distance, so
+getting away from someone distressed relieves the assistant, as personal distress does in
+people; Batson 1981) or ``global`` (the homeostatic coupling of Yoshida & Man: the
+partners' state is felt wherever they are). The contagion condition adds
+``lambda * m`` to the reward.
 """
 
 from __future__ import annotations
@@ -29,28 +37,36 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-from empathy_gym.agents.observation import AssistantView
 from empathy_gym.envs.core.layout import MOVES
+from empathy_gym.envs.core.population import PROFILES
 from empathy_gym.envs.scenarios import Scenario
+from empathy_gym.envs.scenarios.base import Belief, View
+
+_DEFAULT = PROFILES["default"]
 
 
 @dataclass(frozen=True)
 class BeliefParams:
-    """Assumptions of the assistant's model of humans (not the humans' true parameters)."""
+    """Assumptions of the assistant's model of humans (not any human's true parameters).
+
+    The face model is the default population's means: what an assistant designer would
+    know of people in general, set before any training.
+    """
 
     beta: float = 2.0  # assumed Boltzmann rationality of movement
     goal_leak: float = 0.01  # per-step mixing of the goal posterior toward uniform
     process_var: float = 0.01  # Kalman: how fast affect is assumed to drift per step
-    expression_var: float = 0.09  # Kalman: assumed variance of a face's noise
+    expressivity: float = _DEFAULT.expressivity[0]  # assumed gain of the state on the face
+    expression_var: float = _DEFAULT.expression_noise[0] ** 2  # assumed face noise variance
     prior_var: float = 0.25
 
 
 def move_log_likelihoods(scenario: Scenario, beta: float) -> np.ndarray:
-    """``table[g, r, c, a]``: log P(move a from cell (r, c) | goal g), Boltzmann in ``beta``."""
+    """``table[t, r, c, a]``: log P(move a from cell (r, c) | heading for target t)."""
     layout = scenario.layout
     height, width = layout.walkable.shape
     dist = np.minimum(layout.dist, 4 * height * width)  # bounded where unreachable
-    table = np.zeros((scenario.n_goals, height, width, 5))
+    table = np.zeros((len(layout.targets), height, width, 5))
     rows, cols = np.nonzero(layout.walkable)
     for a, (dr, dc) in enumerate(MOVES):
         nr, nc = rows + dr, cols + dc
@@ -70,25 +86,32 @@ class BeliefTracker:
         self.log_likelihood = move_log_likelihoods(scenario, self.params.beta)
         n, g = scenario.n_humans, scenario.n_goals
         self.goal_posterior = np.full((batch, n, g), 1.0 / g)
+        self.stage = np.zeros((batch, n, g), np.int64)  # route stage under each hypothesis
         self.mean = np.zeros((batch, n, 2))  # believed valence, arousal
         self.var = np.full((batch, n, 2), self.params.prior_var)
         self.positions = np.zeros((batch, n, 2), np.int64)
         self.n_features = n * (g + 3)
 
-    def reset(self, members: np.ndarray, view: AssistantView) -> None:
+    def reset(self, members: np.ndarray, view: View) -> None:
         """Start fresh beliefs for ``members`` from their first observation."""
         self.goal_posterior[members] = 1.0 / self.scenario.n_goals
+        self.stage[members] = 0
         self.mean[members] = 0.0
         self.var[members] = self.params.prior_var
         self.positions[members] = view.human_positions
         self._filter(members, view.expressions)
 
-    def update(self, view: AssistantView) -> None:
+    def update(self, view: View) -> None:
         """Fold one step's observation of every member into the beliefs (a numba kernel)."""
         p = self.params
+        layout = self.scenario.layout
         _update_beliefs(
             self.log_likelihood,
+            layout.routes,
+            layout.route_len,
+            layout.targets,
             self.goal_posterior,
+            self.stage,
             self.positions,
             np.ascontiguousarray(view.human_positions),
             self.mean,
@@ -96,28 +119,41 @@ class BeliefTracker:
             np.ascontiguousarray(view.expressions),
             p.goal_leak,
             p.process_var,
+            p.expressivity,
             p.expression_var,
         )
 
     def _filter(self, members, expressions: np.ndarray) -> None:
-        var = self.var[members] + self.params.process_var
-        gain = var / (var + self.params.expression_var)
-        self.mean[members] += gain * (expressions - self.mean[members])
-        self.var[members] = (1.0 - gain) * var
+        p = self.params
+        var = self.var[members] + p.process_var
+        gain = var * p.expressivity / (p.expressivity**2 * var + p.expression_var)
+        self.mean[members] += gain * (expressions - p.expressivity * self.mean[members])
+        self.var[members] = (1.0 - gain * p.expressivity) * var
 
     @property
     def valence(self) -> np.ndarray:
-        """Believed valence. In [-1, 1] without clipping: the filter's mean is a convex
-        combination of the 0 prior and faces, which the env clips to [-1, 1] (arousal: [0, 1])."""
-        return self.mean[..., 0]
+        """Believed valence, in [-1, 1]."""
+        return np.clip(self.mean[..., 0], -1.0, 1.0)
+
+    @property
+    def valence_sd(self) -> np.ndarray:
+        return np.sqrt(self.var[..., 0])
+
+    def belief(self, b: int) -> Belief:
+        """Member ``b``'s beliefs as plain arrays, for scripted assistants."""
+        return Belief(
+            goal_posterior=self.goal_posterior[b].copy(),
+            valence=self.valence[b],
+            valence_sd=self.valence_sd[b],
+        )
 
     def features(self) -> np.ndarray:
         """(B, N * (G + 3)) float32: goal posterior, valence, valence sd, arousal per human."""
         parts = [
             self.goal_posterior,
             self.valence[..., None],
-            np.sqrt(self.var[..., :1]),
-            self.mean[..., 1:],
+            self.valence_sd[..., None],
+            np.clip(self.mean[..., 1:], 0.0, 1.0),
         ]
         return np.concatenate(parts, axis=-1).reshape(len(self.mean), -1).astype(np.float32)
 
@@ -125,7 +161,11 @@ class BeliefTracker:
 @njit(cache=True)
 def _update_beliefs(
     log_likelihood,
+    routes,
+    route_len,
+    targets,
     posterior,
+    stage,
     positions,
     observed,
     mean,
@@ -133,6 +173,7 @@ def _update_beliefs(
     expressions,
     leak,
     process_var,
+    gain_face,
     expression_var,
 ):
     """In place: inverse planning on each human's move, then the Kalman step on their face.
@@ -143,9 +184,12 @@ def _update_beliefs(
     for b in range(posterior.shape[0]):
         for i in range(posterior.shape[1]):
             row, col = positions[b, i, 0], positions[b, i, 1]
-            d_row, d_col = observed[b, i, 0] - row, observed[b, i, 1] - col
+            new_row, new_col = observed[b, i, 0], observed[b, i, 1]
+            d_row, d_col = new_row - row, new_col - col
             if abs(d_row) + abs(d_col) > 1:
-                posterior[b, i, :] = 1.0 / n_goals
+                for g in range(n_goals):
+                    posterior[b, i, g] = 1.0 / n_goals
+                    stage[b, i, g] = 0
             else:
                 move = 0
                 for a in range(1, 5):
@@ -153,48 +197,75 @@ def _update_beliefs(
                         move = a
                 total = 0.0
                 for g in range(n_goals):
-                    posterior[b, i, g] *= math.exp(log_likelihood[g, row, col, move])
+                    target = routes[g, stage[b, i, g]]
+                    posterior[b, i, g] *= math.exp(log_likelihood[target, row, col, move])
                     total += posterior[b, i, g]
+                    at_target = targets[target, 0] == new_row and targets[target, 1] == new_col
+                    if at_target and stage[b, i, g] < route_len[g] - 1:
+                        stage[b, i, g] += 1
                 for g in range(n_goals):
                     posterior[b, i, g] = (1.0 - leak) * posterior[b, i, g] / total + leak / n_goals
-            positions[b, i, 0], positions[b, i, 1] = observed[b, i, 0], observed[b, i, 1]
+            positions[b, i, 0], positions[b, i, 1] = new_row, new_col
             for k in range(2):
                 predicted = var[b, i, k] + process_var
-                gain = predicted / (predicted + expression_var)
-                mean[b, i, k] += gain * (expressions[b, i, k] - mean[b, i, k])
-                var[b, i, k] = (1.0 - gain) * predicted
+                gain = predicted * gain_face / (gain_face * gain_face * predicted + expression_var)
+                mean[b, i, k] += gain * (expressions[b, i, k] - gain_face * mean[b, i, k])
+                var[b, i, k] = (1.0 - gain * gain_face) * predicted
+
+
+COUPLINGS = ("proximity", "global")
 
 
 @dataclass(frozen=True)
 class ContagionParams:
-    radius: float = 3.0  # Manhattan distance at which a human's mood stops reaching it
     rate: float = 0.5  # how fast the mirrored affect follows what it perceives
     decay: float = 0.05  # per-step return toward neutral
 
     def __post_init__(self) -> None:
         # rate + decay <= 1 makes each update a convex combination: the mood stays in [-1, 1].
-        if self.radius <= 0 or self.rate < 0 or self.decay < 0 or self.rate + self.decay > 1:
+        if self.rate < 0 or self.decay < 0 or self.rate + self.decay > 1:
             raise ValueError(
-                f"ContagionParams need radius > 0, rate >= 0, decay >= 0, rate + decay <= 1;"
-                f" got {self}"
+                f"ContagionParams need rate >= 0, decay >= 0, rate + decay <= 1; got {self}"
             )
 
 
-class MirroredAffect:
-    """The assistant's own mood, caught from the perceived valence of nearby humans."""
+def check_coupling(coupling: str) -> None:
+    if coupling not in COUPLINGS:
+        raise ValueError(f"coupling {coupling!r} is unknown; use one of {COUPLINGS}")
 
-    def __init__(self, scenario: Scenario, batch: int, params: ContagionParams | None = None):
+
+class MirroredAffect:
+    """The assistant's own mood, caught from the perceived valence of the humans.
+
+    With ``proximity`` coupling the weights fade linearly to 0 at the scenario's contagion
+    radius (the same one the humans catch each other's moods within); with ``global``
+    coupling every human weighs 1, wherever they are.
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        batch: int,
+        coupling: str = "proximity",
+        params: ContagionParams | None = None,
+    ):
+        check_coupling(coupling)
         self.scenario = scenario
+        self.coupling = coupling
+        self.radius = scenario.contagion_radius
         self.params = params or ContagionParams()
         self.mood = np.zeros(batch)
 
     def reset(self, members: np.ndarray) -> None:
         self.mood[members] = 0.0
 
-    def update(self, view: AssistantView, perceived_valence: np.ndarray) -> np.ndarray:
-        """Catch the mood of nearby humans; return the new mood, (B,)."""
-        distance = np.abs(view.human_positions - view.position[:, None, :]).sum(axis=-1)
-        weight = np.maximum(1.0 - distance / self.params.radius, 0.0)
+    def update(self, view: View, perceived_valence: np.ndarray) -> np.ndarray:
+        """Catch the mood of the humans as the coupling weighs them; return the new mood, (B,)."""
+        if self.coupling == "global":
+            weight = np.ones(perceived_valence.shape)
+        else:
+            distance = np.abs(view.human_positions - view.position[:, None, :]).sum(axis=-1)
+            weight = np.maximum(1.0 - distance / self.radius, 0.0)
         total = weight.sum(axis=-1)
         seen = (weight * perceived_valence).sum(axis=-1) / np.maximum(total, 1e-12)
         pull = self.params.rate * np.minimum(total, 1.0) * (seen - self.mood)

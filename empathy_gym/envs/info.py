@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from empathy_gym.envs.core.world import COMPONENT_NAMES, World
+from empathy_gym.envs.core.world import COMPONENT_NAMES, HIDDEN_FIELDS, World
 
 TRUTH_KEY = "eval_truth"
 """The infos key of the hidden ground truth. Evaluation only: a policy must not read it."""
@@ -24,14 +24,20 @@ def reward_components(world: World, index, agent: int) -> dict[str, np.ndarray |
     return {name: values[..., c].copy() for c, name in enumerate(COMPONENT_NAMES)}
 
 
-def ground_truth(world: World, index) -> dict[str, np.ndarray]:
-    """The humans' hidden state: affect, goals, giving up, traits and this step's events."""
-    return {
+def ground_truth(
+    world: World, state, hidden_state: tuple[str, ...], index
+) -> dict[str, np.ndarray]:
+    """The humans' hidden state (the world's hidden fields and the scenario's), copied.
+
+    Affect is split into ``valence`` and ``arousal``.
+    """
+    truth = {
         "valence": world.affect[index, :, 0].copy(),
         "arousal": world.affect[index, :, 1].copy(),
-        "goal": world.goal[index].copy(),
-        "achieved": world.achieved[index].copy(),
-        "gave_up": world.gave_up[index].copy(),
-        "traits": world.traits[index].copy(),
-        "events": world.events[index].copy(),
     }
+    for name in HIDDEN_FIELDS:
+        if name != "affect":
+            truth[name] = getattr(world, name)[index].copy()
+    for name in hidden_state:
+        truth[name] = getattr(state, name)[index].copy()
+    return truth

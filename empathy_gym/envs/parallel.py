@@ -4,8 +4,8 @@
 are agents too and observe their own private state; with ``"model"`` (the default) they
 follow the built-in Boltzmann/affect model and only the assistant is an agent.
 
-Every step's ``infos[agent]`` holds ``reward_components`` (task, human_utility, harm, help)
-and ``action_mask``; the assistant's also holds the hidden ground truth under
+Every step's ``infos[agent]`` holds ``reward_components`` (task, welfare, harm, help) and
+``action_mask``; the assistant's also holds the hidden ground truth under
 ``eval_truth``: for evaluation only, never for the policy.
 """
 
@@ -21,7 +21,7 @@ from pettingzoo.utils.conversions import parallel_to_aec, parallel_to_aec_wrappe
 
 from empathy_gym.envs.checks import check_action, check_agents
 from empathy_gym.envs.core.layout import MOVES
-from empathy_gym.envs.core.world import C_TASK, N_ASSISTANT_ACTIONS, N_HUMAN_ACTIONS, World
+from empathy_gym.envs.core.world import CO, N_ASSISTANT_ACTIONS, N_HUMAN_ACTIONS, World
 from empathy_gym.envs.info import COMPONENTS_KEY, TRUTH_KEY, ground_truth, reward_components
 from empathy_gym.envs.scenarios import Scenario, make_scenario
 from empathy_gym.envs.simulation import Simulation
@@ -46,10 +46,11 @@ class EmpathyParallelEnv(ParallelEnv, EzPickle):
         EzPickle.__init__(self, scenario, render_mode, **kwargs)
         check_render_mode(render_mode)
         self.scenario: Scenario = make_scenario(scenario, **kwargs)
-        self.metadata = {**type(self).metadata, "name": f"{scenario}_v0"}
+        self.metadata = {**type(self).metadata, "name": version_name(self.scenario)}
         self.render_mode = render_mode
         self.sim = Simulation(self.scenario, 1)
         self.world: World = self.sim.world
+        self.scenario_state = self.sim.state
         self.max_cycles = self.scenario.config.max_cycles
         n = self.scenario.n_humans
         humans = [f"human_{i}" for i in range(n)]
@@ -94,7 +95,7 @@ class EmpathyParallelEnv(ParallelEnv, EzPickle):
         self.sim.step()
         done = bool(self.world.t[0] >= self.max_cycles)
         components = self.world.components[0]
-        rewards = {agent: float(components[self._slot[agent], C_TASK]) for agent in self.agents}
+        rewards = {agent: float(components[self._slot[agent], CO.task]) for agent in self.agents}
         terminations = dict.fromkeys(self.agents, False)
         truncations = dict.fromkeys(self.agents, done)
         observations, infos = self._observations(), self._infos()
@@ -118,12 +119,14 @@ class EmpathyParallelEnv(ParallelEnv, EzPickle):
                 COMPONENTS_KEY: reward_components(self.world, 0, k),
                 "action_mask": self.world.action_mask[0, k, : self._act_spaces[agent].n].copy(),
             }
-        infos[ASSISTANT][TRUTH_KEY] = ground_truth(self.world, 0)
+        infos[ASSISTANT][TRUTH_KEY] = ground_truth(
+            self.world, self.scenario_state, self.scenario.hidden_state, 0
+        )
         return infos
 
     def state(self) -> np.ndarray:
         """The full world, hidden truth included: for centralised critics and evaluation."""
-        return global_state(self.world, 0, self.scenario)
+        return global_state(self.world, self.scenario_state, 0, self.scenario)
 
     def render(self):
         if self.render_mode is None:
@@ -132,7 +135,7 @@ class EmpathyParallelEnv(ParallelEnv, EzPickle):
             from empathy_gym.render import Renderer  # lazy: no pygame unless rendering
 
             self._renderer = Renderer(self.scenario, self.render_mode, self.metadata["render_fps"])
-        return self._renderer.render(self.world, 0)
+        return self._renderer.render(self.world, self.scenario_state, 0)
 
     def close(self) -> None:
         if self._renderer is not None:
@@ -140,27 +143,32 @@ class EmpathyParallelEnv(ParallelEnv, EzPickle):
             self._renderer = None
 
 
-def global_state(world: World, b: int, scenario: Scenario) -> np.ndarray:
+def global_state(world: World, state, b: int, scenario: Scenario) -> np.ndarray:
+    """Every world array of member ``b`` and the scenario's own state, as one float vector."""
     height, width = scenario.layout.walkable.shape
     scale = np.array([height - 1, width - 1])
     goals = np.zeros((scenario.n_humans, scenario.n_goals), np.float32)
     goals[np.arange(scenario.n_humans), world.goal[b]] = 1.0
-    carry = np.zeros(scenario.n_items + 1 if scenario.n_items else 0, np.float32)
-    if scenario.n_items:
-        carry[world.carry[b] + 1] = 1.0
+    stages = max(1, scenario.layout.routes.shape[1] - 1)
     parts = [
         (world.pos[b] / scale).ravel(),
         MOVES[world.last_move[b]].ravel(),
         world.affect[b].ravel(),
         world.expression[b].ravel(),
         goals.ravel(),
+        world.stage[b] / stages,
         world.achieved[b],
         world.gave_up[b],
-        carry,
-        (world.objects[b] / scale).ravel(),
+        world.withdrawn[b],
         [min(1.0, world.t[b] / scenario.config.max_cycles)],
+        scenario.state_vector(state, b),
     ]
     return np.concatenate([np.asarray(p, np.float32).ravel() for p in parts])
+
+
+def version_name(scenario: Scenario) -> str:
+    """The PettingZoo-style name of a scenario's version: ``fetch_v1``."""
+    return f"{scenario.name}_v{scenario.version}"
 
 
 def version_factories(scenario: str):

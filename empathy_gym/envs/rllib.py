@@ -14,16 +14,17 @@ from __future__ import annotations
 from empathy_gym.envs.parallel import EmpathyParallelEnv
 from empathy_gym.envs.scenarios import SCENARIOS
 from empathy_gym.extras import require
+from empathy_gym.registry import PETTINGZOO_IDS
 
 POLICIES = ("assistant", "human")
 
 
 def rllib_env_name(scenario: str) -> str:
-    return f"empathy_gym/{scenario}_v0"
+    return PETTINGZOO_IDS[scenario]
 
 
 def register_rllib_envs() -> None:
-    """Register every scenario with RLlib, humans external, under ``empathy_gym/<name>_v0``."""
+    """Register every scenario with RLlib, humans external, under its PettingZoo id."""
     register_env = require("ray.tune.registry").register_env
     wrapper = require("ray.rllib.env.wrappers.pettingzoo_env").ParallelPettingZooEnv
     for name in SCENARIOS:

@@ -16,9 +16,8 @@ import numpy as np
 from gymnasium.utils import seeding
 
 from empathy_gym.envs.core.jit import bind_kernel
-from empathy_gym.envs.core.step import refresh
-from empathy_gym.envs.core.world import World, allocate_world
 from empathy_gym.envs.scenarios import Scenario
+from empathy_gym.envs.scenarios.base import OBSERVE, RESPAWN, STEP
 
 NOISE_BLOCK = 32
 
@@ -27,65 +26,54 @@ class Simulation:
     def __init__(self, scenario: Scenario, batch: int):
         self.scenario = scenario
         self.batch = batch
-        self.world: World = allocate_world(
-            batch, scenario.n_humans, scenario.n_objects, scenario.obs_sizes
-        )
+        self.world, self.state = scenario.allocate(batch)
         self.actions = np.zeros((batch, 1 + scenario.n_humans), np.int64)
         self.rngs: list[np.random.Generator | None] = [None] * batch
-        self._noise = np.zeros((batch, NOISE_BLOCK, scenario.noise_width))
+        width = scenario.noise_spec.size
+        self._noise = np.zeros((batch, NOISE_BLOCK, width))
         self._cursor = np.full(batch, NOISE_BLOCK, np.int64)
         self._steps_to_refill = 0
-        self._rules = scenario.rules()
-        self._max_cycles = scenario.config.max_cycles
-        self._kernel = bind_kernel(
-            scenario.kernel,
-            scenario.layout,
+        self._everyone = np.arange(batch, dtype=np.int64)
+        self._no_rows = np.zeros((0, width))
+        self._step_arguments = self._arguments(self._no_rows, self._everyone, STEP)
+        self._kernel = bind_kernel(scenario.kernel, *self._step_arguments)
+
+    def _arguments(self, rows: np.ndarray, members: np.ndarray, mode: int) -> tuple:
+        return (
             self.world,
+            self.state,
+            self.scenario.statics,
             self.actions,
             self._noise,
             self._cursor,
-            scenario.params,
-            self._rules,
-            scenario.external,
-            self._max_cycles,
+            rows,
+            members,
+            mode,
         )
 
     def reset(self, members: Sequence[int], seeds: Sequence[int | None]) -> None:
         """Start new episodes in ``members``; a seed re-seeds that member's Generator."""
-        fresh = np.empty((len(members), self.scenario.noise_width))
+        fresh = np.empty((len(members), self.scenario.noise_spec.size))
         for k, (b, seed) in enumerate(zip(members, seeds, strict=True)):
             if seed is not None or self.rngs[b] is None:
                 self.rngs[b], _ = seeding.np_random(seed)
                 self._cursor[b] = NOISE_BLOCK  # the old Generator's noise must not be used
                 self._steps_to_refill = 0
             rng = self.rngs[b]
-            self.scenario.spawn(rng, self.world, b)
+            self.scenario.spawn(rng, self.world, self.state, b)
             rng.random(out=fresh[k])
-        refresh(
-            np.asarray(members, np.int64),
-            self.world,
-            self.scenario.layout,
-            self.scenario.params,
-            fresh,
-            self._max_cycles,
-        )
+        self._kernel(*self._arguments(fresh, np.asarray(members, np.int64), RESPAWN))
+
+    def observe(self, members: Sequence[int]) -> None:
+        """Rewrite the observations of ``members`` from the world as it is now."""
+        self._kernel(*self._arguments(self._no_rows, np.asarray(members, np.int64), OBSERVE))
 
     def step(self) -> None:
         """Advance every member by one step with the actions in ``self.actions``."""
         if self._steps_to_refill <= 0:
             self._refill()
         self._steps_to_refill -= 1
-        self._kernel(
-            self.scenario.layout,
-            self.world,
-            self.actions,
-            self._noise,
-            self._cursor,
-            self.scenario.params,
-            self._rules,
-            self.scenario.external,
-            self._max_cycles,
-        )
+        self._kernel(*self._step_arguments)
 
     def _refill(self) -> None:
         for b in np.flatnonzero(self._cursor >= NOISE_BLOCK):

@@ -19,8 +19,9 @@ from gymnasium.utils import EzPickle
 from gymnasium.vector import AutoresetMode, VectorEnv
 from gymnasium.vector.utils import batch_space
 
-from empathy_gym.envs.core.world import C_TASK, N_ASSISTANT_ACTIONS
+from empathy_gym.envs.core.world import CO, N_ASSISTANT_ACTIONS
 from empathy_gym.envs.info import COMPONENTS_KEY, TRUTH_KEY, ground_truth, reward_components
+from empathy_gym.envs.parallel import version_name
 from empathy_gym.envs.scenarios import make_scenario
 from empathy_gym.envs.scenarios.base import check_positive_int
 from empathy_gym.envs.simulation import Simulation
@@ -41,10 +42,15 @@ class AssistantVectorEnv(VectorEnv, EzPickle):
         self.num_envs = num_envs
         self.sim = Simulation(self.scenario, num_envs)
         self.world = self.sim.world
+        self.scenario_state = self.sim.state
         self.max_cycles = self.scenario.config.max_cycles
         self.autoreset = autoreset
         mode = AutoresetMode.SAME_STEP if autoreset else AutoresetMode.DISABLED
-        self.metadata = {**type(self).metadata, "name": f"{scenario}_v0", "autoreset_mode": mode}
+        self.metadata = {
+            **type(self).metadata,
+            "name": version_name(self.scenario),
+            "autoreset_mode": mode,
+        }
         self.single_observation_space = spaces.Box(
             -1.0, 1.0, (self.scenario.obs_sizes[0],), np.float32
         )
@@ -54,8 +60,7 @@ class AssistantVectorEnv(VectorEnv, EzPickle):
 
     def reset(self, *, seed: int | Sequence[int | None] | None = None, options: dict | None = None):
         self.sim.reset(range(self.num_envs), self._member_seeds(seed))
-        infos = {TRUTH_KEY: ground_truth(self.world, slice(None))}
-        return self.world.obs_assistant.copy(), infos
+        return self.world.obs_assistant.copy(), {TRUTH_KEY: self._truth()}
 
     def step(self, actions):
         if not self.autoreset and (self.world.t >= self.max_cycles).any():
@@ -63,12 +68,12 @@ class AssistantVectorEnv(VectorEnv, EzPickle):
             raise RuntimeError(f"the episodes of envs {over} are over; call reset() first")
         self.sim.actions[:, 0] = self._check_actions(actions)
         self.sim.step()
-        rewards = self.world.components[:, 0, C_TASK].copy()
+        rewards = self.world.components[:, 0, CO.task].copy()
         truncated = self.world.t >= self.max_cycles
         terminated = np.zeros(self.num_envs, np.bool_)
         infos = {
             COMPONENTS_KEY: reward_components(self.world, slice(None), 0),
-            TRUTH_KEY: ground_truth(self.world, slice(None)),
+            TRUTH_KEY: self._truth(),
         }
         if self.autoreset and truncated.any():
             done = np.flatnonzero(truncated)
@@ -78,6 +83,11 @@ class AssistantVectorEnv(VectorEnv, EzPickle):
             infos["final_obs"], infos["_final_obs"] = final_obs, truncated.copy()
             self.sim.reset(done, [None] * len(done))
         return self.world.obs_assistant.copy(), rewards, terminated, truncated, infos
+
+    def _truth(self) -> dict[str, np.ndarray]:
+        return ground_truth(
+            self.world, self.scenario_state, self.scenario.hidden_state, slice(None)
+        )
 
     def _member_seeds(self, seed) -> list[int | None]:
         if seed is None:

@@ -2,17 +2,19 @@
 
 What a frame shows, and from what:
 
-* tiles, shelves, seats, coins and the assistant (with the item it holds);
+* tiles, the scenario's markers (shelves, displays, coins) and the assistant (with what it
+  holds), all from the scenario's rendering data (``Scenario.tile_colours``, ``markers``,
+  ``carried``);
 * each human as a face coloured and shaped by the *expression* the assistant sees (red and
   frowning when the face looks distressed, green and smiling when content; the outline
   thickens with expressed arousal);
-* contagion links between humans close enough to catch each other's mood, drawn thicker
-  the more their faces differ;
+* contagion links between humans close enough to catch each other's mood (the scenario's
+  contagion radius), drawn thicker the more their faces differ;
 * a status panel: step, task reward (the episode's, when ``Overlay.totals`` is given; else
   this step's), and each human's face readout;
 * with ``Overlay(truth=True)``: the hidden valence as a ring around each face, arousal as a
-  bar, each human's goal cell marked with their number, links weighted by true valence, and
-  the evaluation counters (human utility, harm, help);
+  bar, the cell each human is heading for marked with their number, links weighted by true
+  valence, and the evaluation counters (welfare, harm, help);
 * with beliefs passed in (``Overlay.goal_posterior``, ``Overlay.believed_valence``): the
   assistant's goal posterior as bars and its believed valence, beside the truth.
 
@@ -26,32 +28,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from empathy_gym.envs.core.world import C_HARM, C_HELP, C_HUMAN_UTILITY, C_TASK, World
+from empathy_gym.envs.core.world import CO, World
 from empathy_gym.extras import require
 
-TILE_COLOURS = {
-    "#": (60, 60, 70),
-    "C": (150, 105, 60),
-    "$": (235, 230, 200),
-    "S": (190, 200, 230),
-    "W": (200, 190, 230),
-    "G": (170, 225, 170),
-}
+WALL = (60, 60, 70)
 FLOOR = (235, 235, 235)
 PANEL = (250, 250, 250)
 INK = (30, 30, 30)
-ITEM_COLOURS = [
-    (230, 80, 80),
-    (80, 160, 230),
-    (240, 200, 60),
-    (150, 90, 200),
-    (90, 200, 120),
-    (240, 140, 60),
-    (120, 120, 120),
-    (200, 90, 160),
-    (60, 200, 200),
-    (160, 120, 80),
-]
 HUMAN_COLOURS = [
     (200, 60, 60),
     (40, 120, 200),
@@ -63,18 +46,16 @@ HUMAN_COLOURS = [
     (180, 40, 130),
 ]
 ASSISTANT = (40, 90, 200)
-COIN = (230, 180, 20)
 PANEL_WIDTH = 250
 ROW_HEIGHT = 64
 LEGEND = (
     "face: what the assistant sees",
     "ring / bar: true valence / arousal",
-    "numbered square: a human's true goal",
+    "numbered square: where a human heads (truth)",
     "bars: valence seen / believed / true",
     "columns: belief over goals",
     "(outlined: the true goal)",
 )
-CONTAGION_RADIUS = 3
 
 
 @dataclass
@@ -84,7 +65,7 @@ class Overlay:
     truth: bool = False
     goal_posterior: np.ndarray | None = None  # (N, G): the assistant's belief about goals
     believed_valence: np.ndarray | None = None  # (N,)
-    totals: np.ndarray | None = None  # episode sums of (task, human utility, harm, help)
+    totals: np.ndarray | None = None  # episode sums of (task, welfare, harm, help)
 
 
 def face_colour(valence: float) -> tuple[int, int, int]:
@@ -117,27 +98,26 @@ class Renderer:
         self._clock = None
 
     # --- public ---------------------------------------------------------------------------
-    def render(self, world: World, b: int, overlay: Overlay | None = None):
+    def render(self, world: World, state, b: int, overlay: Overlay | None = None):
         if self.mode == "ansi":
-            return self.ansi(world, b)
-        frame = self.rgb_array(world, b, overlay)
+            return self.ansi(world, state, b)
+        frame = self.rgb_array(world, state, b, overlay)
         if self.mode == "rgb_array":
             return frame
         self.show(frame)
         return None
 
-    def ansi(self, world: World, b: int) -> str:
+    def ansi(self, world: World, state, b: int) -> str:
         rows = [list(r) for r in self.grid]
-        for m in range(world.objects.shape[1]):
-            r, c = world.objects[b, m]
-            rows[r][c] = "o"
+        for marker in self.scenario.markers(state, b):
+            rows[marker.row][marker.col] = marker.char
         for i in range(world.goal.shape[1]):
             r, c = world.pos[b, 1 + i]
             rows[r][c] = str(i % 10)
         r, c = world.pos[b, 0]
         rows[r][c] = "@"
         lines = ["".join(row) for row in rows]
-        lines.append(f"t={int(world.t[b])} carry={int(world.carry[b])}")
+        lines.append(f"t={int(world.t[b])}")
         for i in range(world.goal.shape[1]):
             v, a = world.expression[b, i]
             lines.append(
@@ -146,24 +126,26 @@ class Renderer:
             )
         return "\n".join(lines)
 
-    def rgb_array(self, world: World, b: int, overlay: Overlay | None = None) -> np.ndarray:
+    def rgb_array(self, world: World, state, b: int, overlay: Overlay | None = None) -> np.ndarray:
         pygame = import_pygame()
         overlay = overlay or Overlay()
         surface = pygame.Surface(self.size)
         surface.fill(PANEL)
-        surface.fill(TILE_COLOURS["#"], pygame.Rect(0, 0, self.map_size[0], self.size[1]))
+        surface.fill(WALL, pygame.Rect(0, 0, self.map_size[0], self.size[1]))
         surface.blit(self._map_background(pygame), (0, 0))
         n = world.goal.shape[1]
+        for marker in self.scenario.markers(state, b):
+            self._marker(pygame, surface, marker)
         if overlay.truth:
+            layout = self.scenario.layout
             for i in range(n):
-                self._goal_marker(pygame, surface, i, world.goal[b, i])
-        for m in range(world.objects.shape[1]):
-            pygame.draw.circle(surface, COIN, self._centre(*world.objects[b, m]), self.cell // 4)
+                target = layout.routes[world.goal[b, i], world.stage[b, i]]
+                self._goal_marker(pygame, surface, i, layout.targets[target])
         valence = world.affect[b, :, 0] if overlay.truth else world.expression[b, :, 0]
         self._contagion_links(pygame, surface, world.pos[b, 1:], valence)
         for i in range(n):
             self._face(pygame, surface, world, b, i, overlay.truth)
-        self._assistant(pygame, surface, world, b)
+        self._assistant(pygame, surface, world, b, self.scenario.carried(state, b))
         self._panel(pygame, surface, world, b, overlay)
         return np.ascontiguousarray(pygame.surfarray.pixels3d(surface).transpose(1, 0, 2))
 
@@ -189,27 +171,34 @@ class Renderer:
         return int(c) * self.cell + self.cell // 2, int(r) * self.cell + self.cell // 2
 
     def _map_background(self, pygame):
-        """Tiles and shelves never change within an env: drawn once."""
+        """Tiles never change within an env: drawn once."""
         if self._background is None:
             surface = pygame.Surface(self.map_size)
             surface.fill(FLOOR)
-            item_at = self.scenario.layout.item_at
-            inset = max(2, self.cell // 5)
+            colours = {"#": WALL, **self.scenario.tile_colours}
             for r, c in np.ndindex(*self.grid.shape):
-                rect = pygame.Rect(c * self.cell, r * self.cell, self.cell, self.cell)
-                colour = TILE_COLOURS.get(self.grid[r, c])
+                colour = colours.get(self.grid[r, c])
                 if colour is not None:
+                    rect = pygame.Rect(c * self.cell, r * self.cell, self.cell, self.cell)
                     surface.fill(colour, rect)
-                if item_at[r, c] >= 0:
-                    surface.fill(
-                        ITEM_COLOURS[item_at[r, c] % len(ITEM_COLOURS)],
-                        rect.inflate(-2 * inset, -2 * inset),
-                    )
             self._background = surface
         return self._background
 
-    def _goal_marker(self, pygame, surface, i: int, goal: int) -> None:
-        r, c = self.scenario.layout.goal_cells[goal]
+    def _marker(self, pygame, surface, marker) -> None:
+        centre = self._centre(marker.row, marker.col)
+        if marker.shape == "disc":
+            pygame.draw.circle(surface, marker.colour, centre, self.cell // 4)
+        elif marker.shape == "ring":
+            pygame.draw.circle(
+                surface, marker.colour, centre, self.cell // 3, max(2, self.cell // 10)
+            )
+        else:
+            inset = max(2, self.cell // 5)
+            rect = pygame.Rect(marker.col * self.cell, marker.row * self.cell, self.cell, self.cell)
+            surface.fill(marker.colour, rect.inflate(-2 * inset, -2 * inset))
+
+    def _goal_marker(self, pygame, surface, i: int, cell) -> None:
+        r, c = cell
         rect = pygame.Rect(c * self.cell + 1, r * self.cell + 1, self.cell - 2, self.cell - 2)
         colour = HUMAN_COLOURS[i % len(HUMAN_COLOURS)]
         pygame.draw.rect(surface, colour, rect, 2)
@@ -219,7 +208,7 @@ class Renderer:
         for i in range(len(positions)):
             for j in range(i + 1, len(positions)):
                 d = np.abs(positions[i] - positions[j]).sum()
-                closeness = 1.0 - d / CONTAGION_RADIUS
+                closeness = 1.0 - d / self.scenario.contagion_radius
                 if closeness <= 0:
                     continue
                 width = 1 + int(4 * closeness * min(1.0, abs(valence[i] - valence[j])))
@@ -259,16 +248,15 @@ class Renderer:
         label = self._text(pygame, str(i), HUMAN_COLOURS[i % len(HUMAN_COLOURS)])
         surface.blit(label, (x + radius - 4, y - radius - 2))
 
-    def _assistant(self, pygame, surface, world: World, b: int) -> None:
+    def _assistant(self, pygame, surface, world: World, b: int, carried) -> None:
         r, c = world.pos[b, 0]
         pad = max(2, self.cell // 8)
         body = pygame.Rect(
             c * self.cell + pad, r * self.cell + pad, self.cell - 2 * pad, self.cell - 2 * pad
         )
         pygame.draw.rect(surface, ASSISTANT, body, border_radius=self.cell // 5)
-        if world.carry[b] >= 0:
-            colour = ITEM_COLOURS[world.carry[b] % len(ITEM_COLOURS)]
-            surface.fill(colour, body.inflate(-body.width // 2, -body.height // 2))
+        if carried is not None:
+            surface.fill(carried, body.inflate(-body.width // 2, -body.height // 2))
 
     # --- panel -----------------------------------------------------------------------------
     def _panel(self, pygame, surface, world: World, b: int, overlay: Overlay) -> None:
@@ -276,7 +264,7 @@ class Renderer:
         max_cycles = self.scenario.config.max_cycles
         if overlay.totals is None:
             scope = "this step"
-            values = world.components[b, 0, [C_TASK, C_HUMAN_UTILITY, C_HARM, C_HELP]]
+            values = world.components[b, 0, [CO.task, CO.welfare, CO.harm, CO.help]]
         else:
             scope, values = "episode", overlay.totals
         lines = [
@@ -285,7 +273,7 @@ class Renderer:
         ]
         if overlay.truth:
             lines.append(
-                f"truth: utility {values[1]:+.1f}  harm {values[2]:.1f}  help {values[3]:.0f}"
+                f"truth: welfare {values[1]:+.1f}  harm {values[2]:.1f}  help {values[3]:.0f}"
             )
         for line in lines:
             surface.blit(self._text(pygame, line, INK), (x0, y))

@@ -1,10 +1,11 @@
 """Episodes recorded to a compact, versioned file, and read back for replay.
 
 A recording is a compressed ``.npz``: per step the actions, the assistant's observation,
-the world arrays a frame is drawn from (positions, faces, hidden affect and goals, held
-item, coins, reward components, events) and, when the assistant had an empathy module,
-its beliefs. The scenario's config is stored as JSON, so replay rebuilds the same map and
-draws identical frames. ``FORMAT_VERSION`` rises whenever the layout changes.
+the world arrays a frame is drawn from (positions, faces, hidden affect, goals and route
+stages, reward components, events), the scenario's own state (``state_<field>``: a held
+item, coins...) and, when the assistant had an empathy module, its beliefs. The scenario's
+config is stored as JSON, so replay rebuilds the same map and draws identical frames.
+``FORMAT_VERSION`` rises whenever the layout changes.
 """
 
 from __future__ import annotations
@@ -16,23 +17,23 @@ from pathlib import Path
 
 import numpy as np
 
-from empathy_gym.envs.core.world import World, allocate_world
+from empathy_gym.envs.core.world import World
 
 FORMAT = "empathy-gym-recording"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 STEP_FIELDS = (
     "pos",
     "last_move",
     "expression",
     "affect",
     "goal",
-    "carry",
-    "objects",
+    "stage",
     "t",
     "components",
     "events",
 )
 """World fields stored per step: all a frame is drawn from, plus the step's events."""
+STATE_PREFIX = "state_"
 
 
 @dataclass
@@ -42,10 +43,17 @@ class Recording:
     steps: dict[str, list[np.ndarray]] = field(default_factory=dict)
 
     def capture(
-        self, world: World, actions: np.ndarray, observation: np.ndarray, belief: dict | None = None
+        self,
+        world: World,
+        state,
+        actions: np.ndarray,
+        observation: np.ndarray,
+        belief: dict | None = None,
     ) -> None:
-        """Store member 0 of ``world`` after a step (or reset) and what led to it."""
+        """Store member 0 of ``world`` and its scenario ``state`` after a step (or reset)."""
         record = {name: getattr(world, name)[0].copy() for name in STEP_FIELDS}
+        for name in state._fields:
+            record[STATE_PREFIX + name] = getattr(state, name)[0].copy()
         record["actions"] = np.asarray(actions).copy()
         record["observation"] = np.asarray(observation).copy()
         if belief is not None:
@@ -99,12 +107,14 @@ class Recording:
         steps = {name: list(values) for name, values in arrays.items()}
         return cls(header["scenario"], header["config"], steps)
 
-    def world_at(self, k: int, scenario) -> World:
-        """A batch-of-one World holding step ``k``, for the renderer."""
-        world = allocate_world(1, scenario.n_humans, scenario.n_objects, scenario.obs_sizes)
+    def world_at(self, k: int, scenario) -> tuple[World, tuple]:
+        """A batch-of-one World and scenario state holding step ``k``, for the renderer."""
+        world, state = scenario.allocate(1)
         for name in STEP_FIELDS:
             getattr(world, name)[0] = self.steps[name][k]
-        return world
+        for name in state._fields:
+            getattr(state, name)[0] = self.steps[STATE_PREFIX + name][k]
+        return world, state
 
     def belief_at(self, k: int) -> tuple[np.ndarray | None, np.ndarray | None]:
         if "goal_posterior" not in self.steps:

@@ -5,8 +5,8 @@ Each run is an ordinary training run (``runner.run_training``) in
 exists with the same config is skipped, and an unfinished one is resumed from its newest
 checkpoint, so a killed comparison continues where it stopped. Runs go to ``--workers``
 processes, or with ``--backend ray`` to Ray tasks on a local Ray or a cluster
-(``--address``). Random and oracle assistants are evaluated on the same episodes, for
-scores normalised so that random = 0 and oracle = 1.
+(``--address``). The do-nothing and oracle assistants are evaluated on the same episodes,
+for scores normalised so that doing nothing = 0 and the oracle = 1.
 
 Writes to ``<output-dir>/compare-<name>/``: ``results.csv`` (one row per run and
 population), ``episodes.csv`` (one row per evaluation episode), ``report.md`` (mean and 95%
@@ -25,13 +25,12 @@ from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
 
-from empathy_gym.agents.baselines import make_baseline
 from empathy_gym.agents.conditions import Condition
 from empathy_gym.envs.scenarios import SCENARIOS, make_scenario
 from empathy_gym.envs.scenarios.base import check_positive_int
 from empathy_gym.extras import require
 from empathy_gym.train.episodes import GIF_STEPS, write_report_gifs
-from empathy_gym.train.evaluate import evaluate, per_member
+from empathy_gym.train.evaluate import evaluate, scripted
 from empathy_gym.train.runner import (
     ARGS_OF_CONDITION,
     EVAL_SEED_OFFSET,
@@ -268,19 +267,20 @@ def run_compare(args: CompareArgs) -> Path:
     return report_dir
 
 
+BASELINES = ("nothing", "oracle")
+"""The scripted assistants every comparison evaluates: the two ends of normalised scores."""
+
+
 def evaluate_baselines(preset: Preset) -> list[dict]:
-    """Random and oracle assistants on exactly the runs' evaluation episodes."""
+    """The do-nothing and oracle assistants on exactly the runs' evaluation episodes."""
     rows = []
     for scenario in preset.scenarios:
         for population in dict.fromkeys((preset.population, *preset.eval_populations)):
             rules = make_scenario(scenario, population=population, max_cycles=preset.max_cycles)
-            for kind in ("random", "oracle"):
+            for kind in BASELINES:
                 for seed in preset.seeds:
-                    policies = [
-                        make_baseline(kind, rules, seed + k) for k in range(preset.eval_episodes)
-                    ]
                     episodes = evaluate(
-                        per_member(policies),
+                        scripted(kind, rules, range(seed, seed + preset.eval_episodes)),
                         scenario,
                         Condition(),
                         preset.eval_episodes,

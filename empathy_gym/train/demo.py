@@ -1,7 +1,8 @@
-"""The main job until training lands: baseline assistants play each scenario, with metrics.
+"""No training: every scripted assistant of each scenario plays it, with metrics.
 
-Random, scripted and oracle assistants play episodes of every scenario against
-model-driven humans. Each row is one episode; the last rows give each cell's mean.
+Random, do-nothing, selfish, prosocial and oracle assistants (and any other script a
+scenario defines) play episodes against model-driven humans. Each row is one episode; the
+last rows give each cell's mean.
 """
 
 from __future__ import annotations
@@ -11,18 +12,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from empathy_gym.agents.baselines import BASELINES, make_baseline
 from empathy_gym.agents.conditions import Condition
 from empathy_gym.envs.scenarios import SCENARIOS, make_scenario
 from empathy_gym.envs.scenarios.base import check_positive_int
-from empathy_gym.train.evaluate import EpisodeMetrics, evaluate, per_member
+from empathy_gym.train.evaluate import EpisodeMetrics, evaluate, scripted
 
-COLUMNS = ("task_return", "human_utility", "welfare", "distress", "harm", "help")
+COLUMNS = ("task_return", "welfare", "distress", "harm", "help")
 
 
 @dataclass
 class DemoArgs:
-    """Random, scripted and oracle assistants play each scenario; prints per-episode metrics."""
+    """Every scripted assistant plays each scenario; prints per-episode metrics."""
 
     episodes: int = 3
     """episodes per scenario and assistant"""
@@ -41,10 +41,10 @@ def run_demo(args: DemoArgs) -> list[tuple[str, str, int, EpisodeMetrics]]:
     rows = []
     for scenario in args.scenarios:
         rules = make_scenario(scenario, population=args.population, max_cycles=args.max_cycles)
-        for kind in BASELINES:
-            policies = [make_baseline(kind, rules, args.seed + k) for k in range(args.episodes)]
+        for kind in rules.policy_names():
+            seeds = range(args.seed, args.seed + args.episodes)
             metrics = evaluate(
-                per_member(policies),
+                scripted(kind, rules, seeds),
                 scenario,
                 Condition(),
                 args.episodes,
@@ -57,20 +57,20 @@ def run_demo(args: DemoArgs) -> list[tuple[str, str, int, EpisodeMetrics]]:
 
 
 def format_table(rows: list[tuple[str, str, int, EpisodeMetrics]]) -> str:
-    header = f"{'scenario':<9} {'assistant':<9} {'seed':>5} " + " ".join(
+    header = f"{'scenario':<9} {'assistant':<10} {'seed':>5} " + " ".join(
         f"{c:>13}" for c in COLUMNS
     )
     lines = [header, "-" * len(header)]
     for scenario, kind, seed, m in rows:
         values = " ".join(f"{getattr(m, c):>13.3f}" for c in COLUMNS)
-        lines.append(f"{scenario:<9} {kind:<9} {seed:>5} {values}")
+        lines.append(f"{scenario:<9} {kind:<10} {seed:>5} {values}")
     lines += ["", "mean per cell", header.replace(" seed", "  eps"), "-" * len(header)]
     cells = dict.fromkeys((s, k) for s, k, _, _ in rows)
     for scenario, kind in cells:
         episodes = [m for s, k, _, m in rows if (s, k) == (scenario, kind)]
         means = [np.mean([getattr(m, c) for m in episodes]) for c in COLUMNS]
         values = " ".join(f"{v:>13.3f}" for v in means)
-        lines.append(f"{scenario:<9} {kind:<9} {len(episodes):>5} {values}")
+        lines.append(f"{scenario:<9} {kind:<10} {len(episodes):>5} {values}")
     return "\n".join(lines)
 
 

@@ -15,7 +15,7 @@ from empathy_gym.envs.info import TRUTH_KEY
 from empathy_gym.extras import require
 from empathy_gym.render.frame import Overlay, Renderer
 from empathy_gym.render.recording import Recording
-from empathy_gym.train.evaluate import BatchPolicy
+from empathy_gym.train.evaluate import BatchPolicy, StepContext
 from empathy_gym.train.runner import run_dir_name
 
 VIDEO_SUFFIXES = (".mp4", ".gif")
@@ -42,11 +42,15 @@ def load_run(run_dir: str):
         model = PPO.load(model_path, device="cpu")
     except Exception as err:  # SB3 raises many kinds on a damaged zip
         raise ValueError(f"{str(model_path)!r} cannot be loaded as a PPO model: {err}") from err
-    return config, Condition(config["condition"], config["lesion"], config["lam"]), model
+    condition = Condition(
+        config["condition"], config["lesion"], config["lam"], config.get("coupling", "proximity")
+    )
+    return config, condition, model
 
 
 def model_policy(model) -> BatchPolicy:
-    return lambda obs, truth: model.predict(obs, deterministic=True)[0]
+    """A trained policy: it reads the observation and nothing else."""
+    return lambda obs, context: model.predict(obs, deterministic=True)[0]
 
 
 def record_episode(
@@ -60,22 +64,25 @@ def record_episode(
 ) -> tuple[list[np.ndarray], Recording]:
     """Play one episode; return its frames (initial state and after every step) and recording."""
     env = make_condition_env(scenario, condition, 1, autoreset=False, **env_kwargs)
-    world = env.unwrapped.world
+    world, state = env.unwrapped.world, env.unwrapped.scenario_state
     renderer = renderer or Renderer(env.scenario, "rgb_array", 8)
     recording = Recording(scenario, env.scenario.config.to_dict())
     obs, infos = env.reset(seed=seed)
     belief = _belief(env)
     actions = np.zeros(1, np.int64)
-    frames, truths, totals = [], infos[TRUTH_KEY], np.zeros(4)
+    frames, context, totals = [], StepContext(env.beliefs, infos[TRUTH_KEY]), np.zeros(4)
     while True:
-        recording.capture(world, actions, obs[0], belief if condition.sees_belief else None)
+        shown = belief if condition.sees_belief else None
+        recording.capture(world, state, actions, obs[0], shown)
         totals = totals + world.components[0, 0]  # zero after a reset
-        frames.append(renderer.rgb_array(world, 0, _overlay(truth, condition, belief, totals)))
+        overlay = _overlay(truth, condition, belief, totals)
+        frames.append(renderer.rgb_array(world, state, 0, overlay))
         if world.t[0] >= env.unwrapped.max_cycles:
             break
-        actions = np.asarray(act(obs, truths))
+        actions = np.asarray(act(obs, context))
         obs, _, _, _, infos = env.step(actions)
-        truths, belief = infos[TRUTH_KEY], {k: v[0] for k, v in infos["belief"].items()}
+        context = StepContext(env.beliefs, infos[TRUTH_KEY])
+        belief = {k: v[0] for k, v in infos["belief"].items()}
     env.close()
     return frames, recording
 

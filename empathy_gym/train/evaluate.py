@@ -1,40 +1,135 @@
-"""Per-episode metrics, computed from the evaluation-only ground truth in ``infos``.
+"""Play episodes as one batch, keep what happened step by step, and summarise it per episode.
 
-Episodes run as one batch: ``episodes`` members of a vector env without autoreset, member
-i seeded ``seed + i``, all ending together after ``max_cycles`` steps. The policy sees only
-observations; baselines that are oracles also get the truth (they are the upper bound).
+Episodes run as ``episodes`` members of a vector env without autoreset, member ``i`` seeded
+``seed + i``, all ending together after ``max_cycles`` steps, under a condition's empathy
+wrapper with every part of the empathy module running (``track_beliefs``), so inference and
+the mood an assistant would feel are measured the same way for every policy.
+
+A policy is called as ``act(obs, context)`` with the batch of observations and a
+:class:`StepContext`. Trained policies read only ``obs``. Scripted ones (``scripted``) read
+the empathy module's beliefs; only oracles are handed the truth.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from empathy_gym.agents.baselines import Policy
 from empathy_gym.agents.conditions import Condition, make_condition_env
-from empathy_gym.agents.observation import decode_batch
+from empathy_gym.agents.empathy import BeliefTracker
 from empathy_gym.envs.info import COMPONENTS_KEY, TRUTH_KEY
+from empathy_gym.envs.scenarios import Scenario
 
-DISTRESS_VALENCE = -0.5
+DISTRESS_VALENCE = -0.3
+"""A person is *distressed* when their true valence is below this."""
 
-BatchPolicy = Callable[[np.ndarray, dict], np.ndarray]
-"""Maps a batch of observations (and the truth, which only oracles may read) to actions."""
+
+@dataclass
+class StepContext:
+    beliefs: BeliefTracker  # the empathy module's current beliefs about every member
+    truth: dict[str, np.ndarray]  # evaluation-only ground truth: for oracles alone
+
+
+BatchPolicy = Callable[[np.ndarray, StepContext], np.ndarray]
+"""Maps a batch of observations (and the step's context) to one action per member."""
+
+
+def scripted(kind: str, scenario: Scenario, seeds: Sequence[int]) -> BatchPolicy:
+    """One of the scenario's scripted assistants per member, fed views and beliefs.
+
+    The truth reaches only policies that declare ``reads_truth`` (oracles).
+    """
+    policies = [scenario.make_policy(kind, s) for s in seeds]
+
+    def act(obs: np.ndarray, context: StepContext) -> np.ndarray:
+        view = scenario.view(obs[:, : scenario.assistant_spec.size])  # without belief inputs
+        actions = np.empty(len(policies), np.int64)
+        for b, policy in enumerate(policies):
+            truth = {k: v[b] for k, v in context.truth.items()} if policy.reads_truth else None
+            actions[b] = policy(view.member(b), context.beliefs.belief(b), truth)
+        return actions
+
+    return act
+
+
+@dataclass
+class Trace:
+    """Step-by-step record of a batch of episodes: every array has axes (step, episode, ...).
+
+    ``components`` holds the assistant's reward components; ``moods`` the mirrored mood of
+    the condition and of an intact assistant under each coupling; ``truth`` the ground
+    truth after each step; ``belief`` the empathy module's valence, its sd and goal
+    posterior; ``faces`` what the assistant saw of each face.
+    """
+
+    components: dict[str, np.ndarray]
+    moods: dict[str, np.ndarray]
+    truth: dict[str, np.ndarray]
+    belief: dict[str, np.ndarray]
+    faces: np.ndarray
+    observations: np.ndarray
+    actions: np.ndarray
+
+
+def rollout(
+    act: BatchPolicy,
+    scenario: str,
+    condition: Condition,
+    episodes: int,
+    seed: int,
+    **env_kwargs,
+) -> Trace:
+    env = make_condition_env(scenario, condition, episodes, autoreset=False, **env_kwargs)
+    max_cycles = env.unwrapped.max_cycles
+    obs, infos = env.reset(seed=seed)
+    context = StepContext(env.beliefs, infos[TRUTH_KEY])
+    steps: dict[str, list] = {}
+
+    def keep(group: str, values: dict) -> None:
+        for key, value in values.items():
+            steps.setdefault(f"{group}/{key}", []).append(np.asarray(value))
+
+    for _ in range(max_cycles):
+        raw_obs = obs[:, : env.env.single_observation_space.shape[0]]
+        actions = np.asarray(act(obs, context))
+        keep("obs", {"raw": raw_obs, "actions": actions})
+        obs, _, _, _, infos = env.step(actions)
+        context = StepContext(env.beliefs, infos[TRUTH_KEY])
+        belief = infos["belief"]
+        keep("components", infos[COMPONENTS_KEY])
+        keep("moods", {k: v for k, v in belief.items() if k.startswith("mood")})
+        keep("truth", infos[TRUTH_KEY])
+        keep("belief", {k: belief[k] for k in ("valence", "valence_sd", "goal_posterior")})
+        keep("faces", {"faces": env.scenario.view(obs[:, : raw_obs.shape[1]]).expressions})
+    env.close()
+    stacked = {k: np.stack(v) for k, v in steps.items()}
+
+    def group(name: str) -> dict[str, np.ndarray]:
+        return {k.split("/", 1)[1]: v for k, v in stacked.items() if k.startswith(name + "/")}
+
+    return Trace(
+        components=group("components"),
+        moods=group("moods"),
+        truth=group("truth"),
+        belief=group("belief"),
+        faces=stacked["faces/faces"],
+        observations=stacked["obs/raw"],
+        actions=stacked["obs/actions"],
+    )
 
 
 @dataclass
 class EpisodeMetrics:
     task_return: float  # the assistant's task reward
-    human_utility: float  # the humans' summed utility (their appraisal-valued events)
-    welfare: float  # mean true valence over humans and steps
+    welfare: float  # mean true valence over humans and steps (cirl's term, per step)
     distress: float  # share of human-steps with valence below DISTRESS_VALENCE
     harm: float  # harm units the assistant caused
     help: float  # help events the assistant caused
     equality: float  # min over mean of per-human welfare, with valence mapped to [0, 1]
-    goal_accuracy: float  # share of human-steps where the belief's likeliest goal is the true one
-    valence_mae: float  # mean |believed valence - true valence|
+    valence_mae: float  # mean |believed valence - true valence| of the empathy module
     calibration: float  # share of human-steps with the true valence in the belief's 95% interval
     expression_gap: float  # mean |expressed valence - true valence|: how much faces hide
 
@@ -43,18 +138,26 @@ class EpisodeMetrics:
         return [f.name for f in dataclasses.fields(cls)]
 
 
-def per_member(policies: list[Policy]) -> BatchPolicy:
-    """A batch policy from one single-observation baseline per member."""
-
-    def act(obs: np.ndarray, truth: dict) -> np.ndarray:
-        return np.array(
-            [
-                p(o, {k: v[b] for k, v in truth.items()})
-                for b, (p, o) in enumerate(zip(policies, obs, strict=True))
-            ]
-        )
-
-    return act
+def summarise(trace: Trace) -> list[EpisodeMetrics]:
+    valence = trace.truth["valence"]  # (T, E, N)
+    per_human = ((valence + 1.0) / 2.0).mean(axis=0)  # (E, N)
+    error = np.abs(trace.belief["valence"] - valence)
+    columns = {
+        "task_return": trace.components["task"].sum(axis=0),
+        "welfare": valence.mean(axis=(0, 2)),
+        "distress": (valence < DISTRESS_VALENCE).mean(axis=(0, 2)),
+        "harm": trace.components["harm"].sum(axis=0),
+        "help": trace.components["help"].sum(axis=0),
+        "equality": per_human.min(axis=1) / np.maximum(per_human.mean(axis=1), 1e-12),
+        "valence_mae": error.mean(axis=(0, 2)),
+        "calibration": (error <= 1.96 * trace.belief["valence_sd"]).mean(axis=(0, 2)),
+        "expression_gap": np.abs(trace.faces[..., 0] - valence).mean(axis=(0, 2)),
+    }
+    episodes = valence.shape[1]
+    return [
+        EpisodeMetrics(**{name: float(values[i]) for name, values in columns.items()})
+        for i in range(episodes)
+    ]
 
 
 def evaluate(
@@ -65,46 +168,4 @@ def evaluate(
     seed: int,
     **env_kwargs,
 ) -> list[EpisodeMetrics]:
-    env = make_condition_env(scenario, condition, episodes, autoreset=False, **env_kwargs)
-    max_cycles = env.unwrapped.max_cycles
-    obs, infos = env.reset(seed=seed)
-    truth = infos[TRUTH_KEY]
-    totals = {key: np.zeros(episodes) for key in ("task", "human_utility", "harm", "help")}
-    valence, goal_hit, abs_err, inside, gap = [], [], [], [], []
-    for _ in range(max_cycles):
-        obs, _, _, _, infos = env.step(act(obs, truth))
-        truth, belief = infos[TRUTH_KEY], infos["belief"]
-        for key in totals:
-            totals[key] += infos[COMPONENTS_KEY][key]
-        true_v = truth["valence"]
-        error = np.abs(belief["valence"] - true_v)
-        valence.append(true_v)
-        goal_hit.append(belief["goal_posterior"].argmax(-1) == truth["goal"])
-        abs_err.append(error)
-        inside.append(error <= 1.96 * belief["valence_sd"])
-        gap.append(np.abs(decode_batch(obs, env.scenario).expressions[..., 0] - true_v))
-    env.close()
-    valence = np.stack(valence, axis=1)  # (episodes, T, N)
-    per_human = ((valence + 1.0) / 2.0).mean(axis=1)
-    columns = {
-        "task_return": totals["task"],
-        "human_utility": totals["human_utility"],
-        "welfare": valence.mean(axis=(1, 2)),
-        "distress": (valence < DISTRESS_VALENCE).mean(axis=(1, 2)),
-        "harm": totals["harm"],
-        "help": totals["help"],
-        "equality": per_human.min(axis=1) / np.maximum(per_human.mean(axis=1), 1e-12),
-        "goal_accuracy": _mean_per_episode(goal_hit),
-        "valence_mae": _mean_per_episode(abs_err),
-        "calibration": _mean_per_episode(inside),
-        "expression_gap": _mean_per_episode(gap),
-    }
-    return [
-        EpisodeMetrics(**{name: float(values[i]) for name, values in columns.items()})
-        for i in range(episodes)
-    ]
-
-
-def _mean_per_episode(per_step: list[np.ndarray]) -> np.ndarray:
-    """Mean over steps and humans of a list of (episodes, N) arrays."""
-    return np.stack(per_step, axis=1).mean(axis=(1, 2))
+    return summarise(rollout(act, scenario, condition, episodes, seed, **env_kwargs))

@@ -75,7 +75,7 @@ def _task_vs_welfare(cells, preset, path: Path) -> None:
     )
     for col, scenario in enumerate(preset.scenarios):
         ax = axes[0, col]
-        for condition, lesion in (*preset.cells, ("random", "-"), ("oracle", "-")):
+        for condition, lesion in (*preset.cells, ("nothing", "-"), ("oracle", "-")):
             task = [
                 v.mean() for v in cells.values(scenario, condition, lesion, "task_return", False)
             ]
@@ -95,7 +95,7 @@ def _task_vs_welfare(cells, preset, path: Path) -> None:
 
 
 def _lesion_bars(cells, boot, preset, path: Path) -> None:
-    metrics = (("welfare", "welfare"), ("goal_accuracy", "goal-inference accuracy"))
+    metrics = (("welfare", "welfare"), ("help", "help given"))
     fig, axes = plt.subplots(
         len(metrics), len(preset.scenarios), squeeze=False, figsize=(5 * len(preset.scenarios), 6.5)
     )

@@ -12,9 +12,6 @@ from __future__ import annotations
 
 import numpy as np
 
-EQUIVALENCE_MARGIN = 0.05
-"""How close two goal-inference accuracies must be to count as "kept" (prediction 3)."""
-
 
 def check_predictions(cells, boot, preset) -> list[str]:
     ran = set(preset.cells)
@@ -27,8 +24,8 @@ def check_predictions(cells, boot, preset) -> list[str]:
         ),
         ("P2. Intact `cirl` and `contagion` raise welfare and cut harm (against `ppo`).", _p2),
         (
-            "P3. The `affective` lesion keeps inference accuracy (within ±0.05) but welfare falls "
-            "back toward `ppo`.",
+            "P3. Under the `affective` lesion welfare falls back toward `ppo` (what the agent "
+            "still infers is measured from its activations, a later issue).",
             _p3,
         ),
         (
@@ -126,19 +123,6 @@ def _p3(cells, boot, preset, ran):
         if intact not in ran or lesioned not in ran:
             continue
         for scenario in preset.scenarios:
-            accuracy = _diff(cells, boot, scenario, lesioned, intact, "goal_accuracy")
-            lo, hi = np.percentile(accuracy, [2.5, 97.5])
-            kept = (
-                "**confirmed**"
-                if lo > -EQUIVALENCE_MARGIN and hi < EQUIVALENCE_MARGIN
-                else "**refuted**"
-                if lo > EQUIVALENCE_MARGIN or hi < -EQUIVALENCE_MARGIN
-                else "inconclusive"
-            )
-            lines.append(
-                f"- {scenario}, {condition}: accuracy kept: {kept} "
-                f"(lesioned − intact = {_text(accuracy)})"
-            )
             fall = _diff(cells, boot, scenario, lesioned, intact, "welfare")
             line = _claim(
                 f"{scenario}, {condition}: welfare falls",

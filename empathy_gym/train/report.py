@@ -2,7 +2,7 @@
 
 Confidence intervals are 95% hierarchical bootstraps: resample seeds (training runs), then
 evaluation episodes within each seed, so they reflect both training and evaluation noise.
-Normalised scores map random to 0 and oracle to 1 on the same evaluation episodes.
+Normalised scores map doing nothing to 0 and the oracle to 1 on the same evaluation episodes.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from empathy_gym.train.evaluate import EpisodeMetrics
 from empathy_gym.train.runner import TrainArgs, run_dir_name
 
 METRICS = EpisodeMetrics.names()
-TABLE_METRICS = ("task_return", "welfare", "human_utility", "harm", "distress", "goal_accuracy")
+TABLE_METRICS = ("task_return", "welfare", "harm", "help", "distress")
 NORMALISED = ("task_return", "welfare")
 KEY = ("scenario", "condition", "lesion")
 
@@ -146,7 +146,7 @@ def _header(preset, n_boot: int) -> list[str]:
         f"- evaluation: {preset.eval_episodes} episodes per run and population (seeds "
         f"1000000 + run seed + k), held-out populations {held_out}",
         f"- mean [95% CI]: hierarchical bootstrap over seeds and episodes, {n_boot} resamples",
-        "- normalised: random = 0, oracle = 1 on the same episodes",
+        "- normalised: doing nothing = 0, oracle = 1 on the same episodes",
         "",
     ]
 
@@ -167,7 +167,7 @@ def _table(cells: Cells, boot: Bootstrap, preset, scenario: str, held_out: bool)
         "| " + " | ".join(header) + " |",
         "|" + "---|" * len(header),
     ]
-    for condition, lesion in (*preset.cells, ("random", "-"), ("oracle", "-")):
+    for condition, lesion in (*preset.cells, ("nothing", "-"), ("oracle", "-")):
         row = [cell_name(condition, lesion)]
         samples = {
             metric: boot.resample(cells.values(scenario, condition, lesion, metric, held_out))
@@ -175,9 +175,9 @@ def _table(cells: Cells, boot: Bootstrap, preset, scenario: str, held_out: bool)
         }
         row += [_mean_ci(samples[metric]) for metric in TABLE_METRICS]
         for metric in NORMALISED:
-            random_mean = _pooled_mean(cells, scenario, "random", metric, held_out)
-            span = _pooled_mean(cells, scenario, "oracle", metric, held_out) - random_mean
-            row.append(_mean_ci((samples[metric] - random_mean) / span) if span else "n/a")
+            zero = _pooled_mean(cells, scenario, "nothing", metric, held_out)
+            span = _pooled_mean(cells, scenario, "oracle", metric, held_out) - zero
+            row.append(_mean_ci((samples[metric] - zero) / span) if span else "n/a")
         lines.append("| " + " | ".join(row) + " |")
     return [*lines, ""]
 

@@ -51,7 +51,9 @@ class TrainArgs:
     lesion: str = "none"
     """none, affective (no other-regarding reward), cognitive (no belief inputs) or full"""
     lam: float = 1.0
-    """lambda: weight of the mirrored affect in the contagion condition's reward"""
+    """lambda: weight of the other-regarding term (cirl: welfare; contagion: mirrored mood)"""
+    coupling: str = "proximity"
+    """contagion: how the mirrored mood is caught, proximity (nearby people) or global"""
     timesteps: int = 200_000
     """environment steps to train for (summed over the parallel envs)"""
     seed: int = 0
@@ -103,7 +105,7 @@ class PpoArgs(TrainArgs):
 
 @dataclass
 class CirlArgs(TrainArgs):
-    """Train the assistance-game assistant: task reward plus the humans' hidden utility."""
+    """Train the assistance-game assistant: task reward plus lambda times the humans' welfare."""
 
     condition: ClassVar[str] = "cirl"
 
@@ -195,7 +197,7 @@ def newest_checkpoint(run_dir: Path) -> Path | None:
 
 def run_training(args: TrainArgs) -> Path:
     """Train, checkpoint, evaluate; return the run directory."""
-    condition = Condition(args.condition, args.lesion, args.lam)
+    condition = Condition(args.condition, args.lesion, args.lam, args.coupling)
     validate(args, condition)
     torch = require("torch")  # the training stack loads only when training
     require("stable_baselines3")
@@ -269,7 +271,7 @@ def run_training(args: TrainArgs) -> Path:
 def evaluate_model(model, args: TrainArgs, condition: Condition) -> dict:
     """Metrics per episode on the training population and every held-out population."""
 
-    def act(obs: np.ndarray, truth: dict) -> np.ndarray:  # the policy never sees the truth
+    def act(obs: np.ndarray, context) -> np.ndarray:  # the policy reads the observation only
         return model.predict(obs, deterministic=True)[0]
 
     results = {}

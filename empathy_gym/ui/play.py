@@ -1,8 +1,8 @@
 """``empathy-gym play <scenario> --as human_0|assistant_0``: a person controls one agent.
 
-The other agents follow their models: playing a human, the assistant is the scripted
-baseline and the other humans move Boltzmann-rationally toward their goals (the model
-behind ``human_control="model"``, read from their own observations); playing the
+The other agents follow their models: playing a human, the assistant is the scenario's
+scripted ``prosocial`` assistant (with its own empathy module) and the other humans move by
+the built-in model, the same compiled function ``human_control="model"`` runs; playing the
 assistant, every human follows the built-in model.
 """
 
@@ -14,8 +14,8 @@ from typing import Annotated
 import numpy as np
 import tyro
 
-from empathy_gym.agents.baselines import make_baseline
-from empathy_gym.agents.empathy import move_log_likelihoods
+from empathy_gym.agents.empathy import BeliefTracker
+from empathy_gym.envs.core.motion import model_action
 from empathy_gym.envs.core.world import STAY
 from empathy_gym.envs.parallel import ASSISTANT, EmpathyParallelEnv
 from empathy_gym.render.frame import Overlay, Renderer, import_pygame
@@ -41,18 +41,18 @@ class PlayArgs:
 
 
 class ModelHuman:
-    """A human agent moved by the built-in Boltzmann model, from its own private observation."""
+    """Moves human ``i`` by the built-in model: the kernel's own ``model_action``."""
 
-    def __init__(self, env: EmpathyParallelEnv, beta: float = 3.0, seed: int = 0):
-        self.scenario = env.scenario
-        self.table = move_log_likelihoods(env.scenario, beta)  # log P(move | goal, cell)
+    def __init__(self, env: EmpathyParallelEnv, seed: int = 0):
+        self.env = env
         self.rng = np.random.default_rng(seed)
 
-    def __call__(self, obs: np.ndarray) -> int:
-        height, width = self.scenario.layout.walkable.shape
-        row, col = np.rint(obs[:2] * [height - 1, width - 1]).astype(int)
-        goal = int(np.argmax(obs[5 : 5 + self.scenario.n_goals]))
-        return int(self.rng.choice(5, p=np.exp(self.table[goal, row, col])))
+    def __call__(self, agent: str) -> int:
+        i = int(agent.split("_")[1])
+        statics = self.env.scenario.statics
+        return int(
+            model_action(self.env.world, statics.layout, statics.affect, 0, i, self.rng.random())
+        )
 
 
 class Game:
@@ -71,9 +71,11 @@ class Game:
         self.me = args.as_agent
         self.overlay = Overlay(truth=args.truth)
         self.renderer = Renderer(self.env.scenario, "human", args.fps)
-        self.assistant = make_baseline("scripted", self.env.scenario, args.seed)
+        self.assistant = self.env.scenario.make_policy("prosocial", args.seed)
         self.humans = ModelHuman(self.env, seed=args.seed)
         self.observations, _ = self.env.reset(seed=args.seed)
+        self.beliefs = BeliefTracker(self.env.scenario, 1)
+        self.beliefs.reset(np.array([0]), self._view())
 
     def act(self, key: str) -> bool:
         """Step with the action bound to ``key``; False once the episode is over."""
@@ -85,14 +87,20 @@ class Game:
                 mine = PLAY_KEYS[key]  # a human has no INTERACT: it stays instead
                 actions[agent] = mine if mine < self.env.action_space(agent).n else STAY
             elif agent == ASSISTANT:
-                actions[agent] = self.assistant(self.observations[agent], {})
+                actions[agent] = self.assistant(
+                    self._view().member(0), self.beliefs.belief(0), None
+                )
             else:
-                actions[agent] = self.humans(self.observations[agent])
+                actions[agent] = self.humans(agent)
         self.observations, *_ = self.env.step(actions)
+        self.beliefs.update(self._view())
         return bool(self.env.agents)
 
+    def _view(self):
+        return self.env.scenario.view(self.observations[ASSISTANT][None])
+
     def frame(self) -> np.ndarray:
-        return self.renderer.rgb_array(self.env.world, 0, self.overlay)
+        return self.renderer.rgb_array(self.env.world, self.env.scenario_state, 0, self.overlay)
 
     def run(self, max_frames: int | None = None) -> None:
         """The interactive loop; ``max_frames`` bounds it (for tests and headless use)."""

@@ -42,7 +42,8 @@ class Replay:
         overlay = Overlay(
             truth=self.truth, goal_posterior=posterior, believed_valence=valence, totals=totals
         )
-        return self.renderer.rgb_array(self.recording.world_at(k, self.scenario), 0, overlay)
+        world, state = self.recording.world_at(k, self.scenario)
+        return self.renderer.rgb_array(world, state, 0, overlay)
 
     def handle(self, command: str) -> bool:
         """Apply one command; return False to quit."""

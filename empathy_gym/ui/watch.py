@@ -1,7 +1,8 @@
 """``empathy-gym watch``: play episodes of a trained run or a baseline, in a window or to video.
 
     empathy-gym watch --run runs/fetch__cirl__none__0 --truth
-    empathy-gym watch --baseline oracle --scenario comfort --record comfort.gif --no-window
+    empathy-gym watch --policy prosocial --scenario comfort --record comfort.gif --no-window
+    empathy-gym watch --policy avoider --scenario comfort --variant escape_easy --truth
 
 Frames show what the assistant sees, its beliefs when it has an empathy module, and with
 ``--truth`` the hidden state. ``--record`` writes an MP4 or GIF with imageio;
@@ -13,9 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from empathy_gym.agents.baselines import BASELINES, make_baseline
 from empathy_gym.agents.conditions import Condition
-from empathy_gym.envs.scenarios import make_scenario
+from empathy_gym.envs.scenarios import make_scenario, scenario_class
 from empathy_gym.envs.scenarios.base import check_positive_int
 from empathy_gym.render.frame import Renderer
 from empathy_gym.train.episodes import (
@@ -25,19 +25,22 @@ from empathy_gym.train.episodes import (
     record_episode,
     write_video,
 )
-from empathy_gym.train.evaluate import per_member
+from empathy_gym.train.evaluate import scripted
 
 
 @dataclass
 class WatchArgs:
-    """Play episodes of a trained run or a baseline; show them, record a video or a replay."""
+    """Play episodes of a trained run or a scripted assistant; show, record or save them."""
 
     run: str | None = None
     """a run directory made by `empathy-gym train` (runs/<scenario>__<condition>__...)"""
-    baseline: str | None = None
-    """instead of a run: random, scripted or oracle (with --scenario)"""
+    policy: str | None = None
+    """instead of a run: a scripted assistant of the scenario (random, nothing, selfish,
+    prosocial, oracle; comfort also avoider)"""
     scenario: str = "fetch"
-    """scenario for a baseline (a run knows its own)"""
+    """scenario for a scripted assistant (a run knows its own)"""
+    variant: str | None = None
+    """a probe variant of the scenario (comfort: escape_easy, escape_hard)"""
     population: str | None = None
     """population of the humans; default: the run's training population, or default"""
     episodes: int = 1
@@ -63,24 +66,29 @@ def run_watch(args: WatchArgs) -> None:
     check_positive_int("fps", args.fps)
     if args.record is not None and Path(args.record).suffix not in VIDEO_SUFFIXES:
         raise ValueError(f"--record {args.record!r} must end in one of {VIDEO_SUFFIXES}")
-    if (args.run is None) == (args.baseline is None):
-        raise ValueError("give exactly one of --run (a run directory) or --baseline")
+    if (args.run is None) == (args.policy is None):
+        raise ValueError("give exactly one of --run (a run directory) or --policy")
+    env_kwargs: dict = {}
     if args.run is not None:
         config, condition, model = load_run(args.run)
         scenario, act = config["scenario"], model_policy(model)
-        env_kwargs = {
-            "population": args.population or config["population"],
-            "max_cycles": args.max_cycles or config["max_cycles"],
-        }
+        env_kwargs = {"population": config["population"], "max_cycles": config["max_cycles"]}
     else:
-        if args.baseline not in BASELINES:
-            raise ValueError(f"baseline {args.baseline!r} is unknown; use one of {BASELINES}")
         scenario, condition = args.scenario, Condition()
-        env_kwargs = {"population": args.population or "default"}
-        if args.max_cycles is not None:
-            env_kwargs["max_cycles"] = args.max_cycles
-        rules = make_scenario(scenario, **env_kwargs)
-        act = per_member([make_baseline(args.baseline, rules, args.seed)])
+    if args.variant is not None:
+        variants = scenario_class(scenario).variants
+        if args.variant not in variants:
+            raise ValueError(
+                f"--variant {args.variant!r} is unknown for {scenario}; use one of"
+                f" {sorted(variants)}"
+            )
+        env_kwargs.update(variants[args.variant])
+    if args.population is not None:
+        env_kwargs["population"] = args.population
+    if args.max_cycles is not None:
+        env_kwargs["max_cycles"] = args.max_cycles
+    if args.policy is not None:
+        act = scripted(args.policy, make_scenario(scenario, **env_kwargs), [args.seed])
     renderer = Renderer(make_scenario(scenario, **env_kwargs), "human", args.fps)
     frames = []
     for k in range(args.episodes):

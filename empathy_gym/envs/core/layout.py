@@ -1,9 +1,10 @@
 """ASCII maps, parsed once into the arrays the kernels read.
 
 Maps are text so that a scenario's map is readable in its docstring and a user can pass
-their own. Everything the kernels need from a map (walkability, item shelves, goal cells
-and the distance field to every goal) is computed here, once per env, so the step kernels
-never search the grid.
+their own. Everything the shared kernels need from a map (walkability, the humans' goal
+routes and a distance field to every target) is computed here, once per env, so the step
+kernels never search the grid. A scenario keeps its own map features (shelves, coins,
+the finish) in its rules.
 
 Characters shared by every scenario:
 
@@ -29,16 +30,22 @@ MOVES = np.array([[0, 0], [-1, 0], [1, 0], [0, -1], [0, 1]], dtype=np.int64)
 
 
 class Layout(NamedTuple):
-    """The map as arrays; a NamedTuple so that numba kernels take it as one argument."""
+    """The map as arrays; a NamedTuple so that numba kernels take it as one argument.
+
+    A human's hidden goal is a *route*: a sequence of target cells visited in order (in
+    fetch, the display of the wanted item and then its counter window; elsewhere a single
+    cell). ``routes[g, s]`` is the target of stage ``s`` of goal ``g``, padded with the last
+    target, and every target has a precomputed distance field, so kernels never search.
+    """
 
     walkable: np.ndarray  # (H, W) bool: cells an agent may stand on
-    counter: np.ndarray  # (H, W) bool: cells items are handed across (fetch)
-    item_at: np.ndarray  # (H, W) int64: item type stocked on the cell, -1 where none
-    goal_cells: np.ndarray  # (G, 2) int64: the target cell of each possible hidden goal
-    dist: np.ndarray  # (G, H, W) float64: steps from each cell to goal g's cell
+    targets: np.ndarray  # (T, 2) int64: every cell some route leads to
+    dist: np.ndarray  # (T, H, W) float64: steps from each cell to target t
+    routes: np.ndarray  # (G, S) int64: target index of stage s of goal g
+    route_len: np.ndarray  # (G,) int64: stages of goal g
     human_spawns: np.ndarray  # (S, 2) int64
+    reach: np.ndarray  # (S, G) bool: goals a human spawning on tile s can walk to
     assistant_spawns: np.ndarray  # (1+, 2) int64
-    task_cells: np.ndarray  # (T, 2) int64: cells the assistant's task uses (coins, finish)
 
 
 class AsciiMap:
@@ -102,30 +109,49 @@ def distance_field(walkable: np.ndarray, target: np.ndarray) -> np.ndarray:
 def build_layout(
     ascii_map: AsciiMap,
     walkable: np.ndarray,
-    goal_cells: np.ndarray,
-    *,
-    counter: np.ndarray | None = None,
-    item_at: np.ndarray | None = None,
-    task_cells: np.ndarray | None = None,
+    routes: list[list[tuple[int, int]]],
+    spawn_chars: str = "H",
 ) -> Layout:
-    """Assemble a Layout and check that every goal can be reached from every human spawn."""
-    shape = ascii_map.shape
-    human_spawns = ascii_map.cells("H", 1, "human spawn")
-    dist = np.stack([distance_field(walkable, g) for g in goal_cells])
-    for g, field in enumerate(dist):
-        stuck = [tuple(s) for s in human_spawns if field[tuple(s)] >= UNREACHABLE]
-        if stuck:
+    """Assemble a Layout from each goal's route of cells, and check what humans can reach.
+
+    A human spawning on a tile may be given any goal whose route it can walk, stage after
+    stage (``reach``). A goal no spawn can reach, or a spawn that reaches no goal, is
+    refused with the cells named.
+    """
+    human_spawns = ascii_map.cells(spawn_chars, 1, "human spawn")
+    targets: list[tuple[int, int]] = []
+    for route in routes:
+        for cell in route:
+            if tuple(cell) not in targets:
+                targets.append(tuple(int(x) for x in cell))
+    dist = np.stack([distance_field(walkable, np.array(t)) for t in targets])
+    reach = np.ones((len(human_spawns), len(routes)), np.bool_)
+    for g, route in enumerate(routes):
+        for s, spawn in enumerate(human_spawns):
+            here = tuple(int(x) for x in spawn)
+            for cell in route:
+                reach[s, g] &= dist[targets.index(tuple(cell))][here] < UNREACHABLE
+                here = tuple(int(x) for x in cell)
+        if not reach[:, g].any():
             raise ValueError(
-                f"{ascii_map.argument}: goal {g} at {tuple(goal_cells[g])} cannot be reached"
-                f" from human spawn(s) {stuck}"
+                f"{ascii_map.argument}: goal {g} (route {[tuple(map(int, c)) for c in route]})"
+                " cannot be reached from any human spawn"
             )
+    stuck = [tuple(int(x) for x in human_spawns[s]) for s in np.flatnonzero(~reach.any(axis=1))]
+    if stuck:
+        raise ValueError(f"{ascii_map.argument}: human spawn(s) {stuck} can reach no goal")
+    stages = max(len(r) for r in routes)
+    table = np.array(
+        [[targets.index(tuple(r[min(s, len(r) - 1)])) for s in range(stages)] for r in routes],
+        np.int64,
+    )
     return Layout(
         walkable=np.ascontiguousarray(walkable, dtype=np.bool_),
-        counter=np.zeros(shape, np.bool_) if counter is None else counter.astype(np.bool_),
-        item_at=np.full(shape, -1, np.int64) if item_at is None else item_at.astype(np.int64),
-        goal_cells=np.ascontiguousarray(goal_cells, dtype=np.int64),
+        targets=np.array(targets, np.int64),
         dist=np.ascontiguousarray(dist),
+        routes=table,
+        route_len=np.array([len(r) for r in routes], np.int64),
         human_spawns=human_spawns,
+        reach=reach,
         assistant_spawns=ascii_map.cells("A", 1, "assistant start"),
-        task_cells=np.zeros((0, 2), np.int64) if task_cells is None else task_cells,
     )

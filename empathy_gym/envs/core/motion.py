@@ -1,10 +1,10 @@
 """How agents move: Boltzmann-rational humans over distance fields, and the assistant's shove.
 
 Humans choose among STAY/UP/DOWN/LEFT/RIGHT with probability proportional to
-``exp(beta * (d(here) - d(next)))`` on their goal's distance field, so a rational human
-(large beta) walks a shortest path and an irrational one wanders. Arousal lowers beta.
-Humans do not plan around other agents: a move into an occupied cell is *blocked*, which
-they appraise negatively.
+``exp(beta * (d(here) - d(next)))`` on the distance field of their route's current target,
+so a rational human (large beta) walks a shortest path and an irrational one wanders.
+Arousal lowers beta. Humans do not plan around other agents: a move into an occupied cell
+is *blocked*, which they appraise negatively.
 
 The assistant may walk into a human's cell: it shoves past (they swap cells) and the human
 is harmed. This is the side effect the dilemma scenario is built around, and it exists in
@@ -18,19 +18,8 @@ import math
 from numba import njit
 
 from empathy_gym.envs.core.layout import MOVES, UNREACHABLE
-from empathy_gym.envs.core.population import P_AROUSAL_DROP, RATIONALITY
-from empathy_gym.envs.core.world import (
-    EV_BLOCKED,
-    EV_GOAL,
-    EV_HARM,
-    EV_PROGRESS,
-    EV_WAIT,
-    NOISE_PER_HUMAN,
-    NZ_MOVE,
-    RIGHT,
-    STAY,
-    UP,
-)
+from empathy_gym.envs.core.population import TRAIT
+from empathy_gym.envs.core.world import EV, RIGHT, STAY, UP
 
 
 @njit(cache=True, inline="always")
@@ -59,27 +48,27 @@ def move_assistants(world, layout, actions):
         if k > 0:  # shove past the human: they take the assistant's cell and are harmed
             pos[b, k, 0] = pos[b, 0, 0]
             pos[b, k, 1] = pos[b, 0, 1]
-            world.events[b, k - 1, EV_HARM] += 1.0
+            world.events[b, k - 1, EV.harm] += 1.0
         pos[b, 0, 0] = row
         pos[b, 0, 1] = col
         world.last_move[b, 0] = action
 
 
 @njit(cache=True, inline="always")
-def boltzmann_move(dist, walkable, goal, row, col, beta, u):
+def boltzmann_move(dist, walkable, target, row, col, beta, u):
     """Sample a move with probability proportional to exp(beta * progress), using uniform ``u``."""
-    here = dist[goal, row, col]
+    here = dist[target, row, col]
     total = 0.0
     for a in range(5):
         nr = row + MOVES[a, 0]
         nc = col + MOVES[a, 1]
-        there = dist[goal, nr, nc] if walkable[nr, nc] else here
+        there = dist[target, nr, nc] if walkable[nr, nc] else here
         total += math.exp(beta * (here - there))
     x = u * total
     for a in range(4):
         nr = row + MOVES[a, 0]
         nc = col + MOVES[a, 1]
-        there = dist[goal, nr, nc] if walkable[nr, nc] else here
+        there = dist[target, nr, nc] if walkable[nr, nc] else here
         x -= math.exp(beta * (here - there))
         if x < 0.0:
             return a
@@ -87,10 +76,29 @@ def boltzmann_move(dist, walkable, goal, row, col, beta, u):
 
 
 @njit(cache=True, inline="always")
-def move_humans(world, layout, params, actions, rows, external, needs_service):
-    """Move every human, by the given actions when external, else by the Boltzmann model.
+def model_action(world, layout, p, b, i, u):
+    """The move human ``i`` of member ``b`` chooses under the built-in model, from uniform ``u``.
 
-    Records progress, blocked, waiting and goal events. Humans move in index order.
+    Boltzmann-rational toward the current target of its route, with beta lowered by arousal;
+    a human who gave up, or whom the scenario holds withdrawn, stays.
+    """
+    if world.gave_up[b, i] or world.withdrawn[b, i]:
+        return STAY
+    target = layout.routes[world.goal[b, i], world.stage[b, i]]
+    drop = p.arousal_rationality_drop * world.affect[b, i, 1]
+    beta = world.traits[b, i, TRAIT.rationality] * (1.0 - drop)
+    k = 1 + i
+    return boltzmann_move(
+        layout.dist, layout.walkable, target, world.pos[b, k, 0], world.pos[b, k, 1], beta, u
+    )
+
+
+@njit(cache=True, inline="always")
+def move_humans(world, layout, p, actions, rows, nz, external, needs_service):
+    """Move every human, by the given actions when external, else by the built-in model.
+
+    Records progress (toward the current target), blocked, waiting and goal events, and
+    advances a human along its route on reaching a target. Humans move in index order.
     """
     pos = world.pos
     dist = layout.dist
@@ -98,35 +106,31 @@ def move_humans(world, layout, params, actions, rows, external, needs_service):
         for i in range(world.goal.shape[1]):
             k = 1 + i
             goal = world.goal[b, i]
-            before = dist[goal, pos[b, k, 0], pos[b, k, 1]]
+            target = layout.routes[goal, world.stage[b, i]]
+            before = dist[target, pos[b, k, 0], pos[b, k, 1]]
             if external:
                 action = actions[b, k]
-            elif world.gave_up[b, i]:
-                action = STAY
             else:
-                drop = params[P_AROUSAL_DROP] * world.affect[b, i, 1]
-                beta = world.traits[b, i, RATIONALITY] * (1.0 - drop)
-                u = rows[b, i * NOISE_PER_HUMAN + NZ_MOVE]
-                action = boltzmann_move(
-                    dist, layout.walkable, goal, pos[b, k, 0], pos[b, k, 1], beta, u
-                )
+                action = model_action(world, layout, p, b, i, rows[b, nz.move + i])
             world.last_move[b, k] = STAY
             if action >= UP:
                 row = pos[b, k, 0] + MOVES[action, 0]
                 col = pos[b, k, 1] + MOVES[action, 1]
                 if layout.walkable[row, col]:
                     if agent_at(pos, b, row, col, k) >= 0:
-                        world.events[b, i, EV_BLOCKED] += 1.0
+                        world.events[b, i, EV.blocked] += 1.0
                     else:
                         pos[b, k, 0] = row
                         pos[b, k, 1] = col
                         world.last_move[b, k] = action
-            after = dist[goal, pos[b, k, 0], pos[b, k, 1]]
+            after = dist[target, pos[b, k, 0], pos[b, k, 1]]
             if before < UNREACHABLE and after < UNREACHABLE:
-                world.events[b, i, EV_PROGRESS] += before - after
+                world.events[b, i, EV.progress] += before - after
             if after == 0.0:
-                if needs_service:
-                    world.events[b, i, EV_WAIT] += 1.0
+                if world.stage[b, i] < layout.route_len[goal] - 1:
+                    world.stage[b, i] += 1
+                elif needs_service:
+                    world.events[b, i, EV.wait] += 1.0
                 elif not world.achieved[b, i]:
-                    world.events[b, i, EV_GOAL] += 1.0
+                    world.events[b, i, EV.goal] += 1.0
                     world.achieved[b, i] = True

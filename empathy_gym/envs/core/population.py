@@ -1,10 +1,19 @@
 """Who the simulated humans are: personality traits, population profiles, the affect model.
 
 A *population profile* is a distribution over personality traits. Assistants are trained on
-some profiles and evaluated on held-out ones (the Overcooked / Melting Pot protocol), so the
-profiles differ along the axes an empathic assistant must cope with: how much people show
-(``stoic``, ``masking``), how strongly they react (``volatile``), how much they catch each
-other's mood (``contagious``) and how predictably they move (``irrational``).
+some profiles and evaluated on held-out ones (the Overcooked / Melting Pot protocol). Each
+held-out profile differs from ``default`` along exactly one axis, the one its name says
+(tested), so a change in what an assistant does on it has one explanation:
+
+=============  ====================================================================
+``stoic``      shows little: expressivity 0.3 (the face is a faint copy of the state)
+``masking``    hides: the face shows a fixed social smile (masking 1)
+``pedagogic``  over-expresses: expressivity 1.6, so the state is easy to read
+``volatile``   reacts strongly: reactivity 1.3
+``gloomy``     a lower resting mood: baseline valence -0.1
+``contagious`` catches others' moods: susceptibility 0.8
+``irrational`` moves erratically: rationality beta 0.5
+=============  ====================================================================
 
 Each trait is drawn per human from a normal distribution ``(mean, sd)`` and clipped to the
 trait's bounds. Users define their own profile by constructing :class:`PopulationProfile`.
@@ -14,25 +23,26 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
-# Trait columns of the (batch, human, trait) array the kernels read.
-BASELINE_VALENCE, REACTIVITY, DECAY, EXPRESSIVITY, SUSCEPTIBILITY, RATIONALITY = range(6)
-MASKING, EXPRESSION_NOISE = 6, 7
-N_TRAITS = 8
+from empathy_gym.envs.core.spec import index_of
 
 TRAIT_BOUNDS: dict[str, tuple[float, float]] = {
     "baseline_valence": (-1.0, 1.0),  # the valence a person returns to when nothing happens
     "reactivity": (0.0, 2.0),  # how strongly events move valence and arousal
     "decay": (0.0, 1.0),  # fraction of the distance to baseline recovered per step
-    "expressivity": (0.0, 1.0),  # how much of the state shows on the face
+    "expressivity": (0.0, 2.0),  # gain of the state on the face (above 1: exaggerated)
     "susceptibility": (0.0, 1.0),  # contagion: how much others' mood is caught
     "rationality": (0.0, 20.0),  # Boltzmann beta of movement toward the goal
     "masking": (0.0, 1.0),  # share of the expression replaced by a fixed social display
     "expression_noise": (0.0, 2.0),  # sd of the noise on each expression channel
 }
 TRAIT_NAMES = tuple(TRAIT_BOUNDS)
+TRAIT = index_of("TraitColumns", TRAIT_NAMES)
+"""Column of each trait in the (batch, human, trait) array: ``traits[b, i, TRAIT.decay]``."""
+N_TRAITS = len(TRAIT_NAMES)
 
 
 @dataclass(frozen=True)
@@ -47,7 +57,7 @@ class PopulationProfile:
     susceptibility: tuple[float, float] = (0.3, 0.05)
     rationality: tuple[float, float] = (3.0, 0.5)
     masking: tuple[float, float] = (0.0, 0.0)
-    expression_noise: tuple[float, float] = (0.3, 0.0)
+    expression_noise: tuple[float, float] = (0.6, 0.0)
 
     def __post_init__(self) -> None:
         for trait, (low, high) in TRAIT_BOUNDS.items():
@@ -74,26 +84,23 @@ class PopulationProfile:
 
 
 _DEFAULT = PopulationProfile(name="default")
+HELD_OUT_AXES: dict[str, dict[str, tuple[float, float]]] = {
+    "stoic": {"expressivity": (0.3, 0.05)},
+    "masking": {"masking": (1.0, 0.0)},
+    "pedagogic": {"expressivity": (1.6, 0.05)},
+    "volatile": {"reactivity": (1.3, 0.1)},
+    "gloomy": {"baseline_valence": (-0.1, 0.1)},
+    "contagious": {"susceptibility": (0.8, 0.05)},
+    "irrational": {"rationality": (0.5, 0.2)},
+}
+"""Each held-out profile: the one trait it changes from ``default``, and its new value."""
+
 PROFILES: dict[str, PopulationProfile] = {
-    p.name: p
-    for p in (
-        _DEFAULT,
-        dataclasses.replace(
-            _DEFAULT, name="stoic", expressivity=(0.25, 0.05), reactivity=(0.4, 0.1)
-        ),
-        dataclasses.replace(
-            _DEFAULT,
-            name="volatile",
-            reactivity=(1.3, 0.2),
-            decay=(0.02, 0.01),
-            baseline_valence=(0.1, 0.15),
-        ),
-        dataclasses.replace(_DEFAULT, name="masking", masking=(1.0, 0.0)),
-        dataclasses.replace(
-            _DEFAULT, name="contagious", susceptibility=(0.8, 0.05), expressivity=(1.0, 0.0)
-        ),
-        dataclasses.replace(_DEFAULT, name="irrational", rationality=(0.5, 0.2)),
-    )
+    "default": _DEFAULT,
+    **{
+        name: dataclasses.replace(_DEFAULT, name=name, **change)
+        for name, change in HELD_OUT_AXES.items()
+    },
 }
 
 
@@ -114,16 +121,17 @@ class AffectModel:
     """Population-independent constants of appraisal, decay, contagion and behaviour.
 
     The appraisal weights are also the humans' *utility*: the value a person puts on an event,
-    before their personality (reactivity) scales how much it moves their mood.
+    before their personality (reactivity) scales how much it moves their mood. Kernels get
+    these as :class:`AffectParams`, a NamedTuple with the same fields, read by name.
     """
 
-    progress: float = 0.04  # per step closer to the goal (negative when moving away)
+    progress: float = 0.04  # per step closer to the current target (negative when moving away)
     goal: float = 0.6  # goal achieved (reached, or served in fetch)
     waiting: float = -0.03  # per step waiting at the goal for service
     blocked: float = -0.1  # a move blocked by another agent
-    harm: float = -0.8  # per unit of harm (pushed: 1, handed a wrong item: see scenario)
+    harm: float = -0.8  # per unit of harm (shoved: 1, handed a wrong item: see fetch)
     comfort: float = 0.5  # per unit of need met by comforting (need = max(0, -valence))
-    stress: float = -0.6  # a stressor
+    stress: float = -0.6  # per unit of stress (a stressor; rumination in comfort)
     arousal_gain: float = 1.0  # arousal rises by reactivity * gain * |appraisal|
     baseline_arousal: float = 0.2
     contagion_radius: float = 3.0  # Manhattan distance at which contagion fades to zero
@@ -134,6 +142,10 @@ class AffectModel:
     display_arousal: float = 0.2
 
     def __post_init__(self) -> None:
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ValueError(f"affect_model.{f.name} must be a number, got {value!r}")
         if self.contagion_radius <= 0:
             raise ValueError(
                 f"affect_model.contagion_radius must be > 0, got {self.contagion_radius}"
@@ -146,25 +158,10 @@ class AffectModel:
         if not 0.0 <= self.arousal_rationality_drop <= 1.0:
             raise ValueError("affect_model.arousal_rationality_drop must be in [0, 1]")
 
-    def as_array(self) -> np.ndarray:
-        """The constants in field order, the layout the kernels index with the P_* columns."""
-        return np.array([getattr(self, f.name) for f in dataclasses.fields(self)], np.float64)
+    def params(self) -> AffectParams:
+        return AffectParams(**{f.name: float(getattr(self, f.name)) for f in _FIELDS})
 
 
-(
-    P_PROGRESS,
-    P_GOAL,
-    P_WAITING,
-    P_BLOCKED,
-    P_HARM,
-    P_COMFORT,
-    P_STRESS,
-    P_AROUSAL_GAIN,
-    P_BASELINE_AROUSAL,
-    P_CONTAGION_RADIUS,
-    P_GIVE_UP,
-    P_RECOVER,
-    P_AROUSAL_DROP,
-    P_DISPLAY_VALENCE,
-    P_DISPLAY_AROUSAL,
-) = range(15)
+_FIELDS = dataclasses.fields(AffectModel)
+AffectParams = NamedTuple("AffectParams", [(f.name, float) for f in _FIELDS])
+"""The AffectModel as numba kernels take it: the same fields, read by name."""

@@ -1,20 +1,41 @@
-"""One module per scenario; this maps scenario names to their config and rules classes."""
+"""Every scenario module in this package, found by name: adding a scenario is adding a module.
+
+Each module (other than ``base``) defines one :class:`Scenario` subclass and names it
+``SCENARIO``; everything else (Gymnasium and PettingZoo ids, version modules, policies)
+is derived from these.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
 
 from empathy_gym.envs.scenarios.base import Scenario, ScenarioConfig
-from empathy_gym.envs.scenarios.comfort import Comfort, ComfortConfig
-from empathy_gym.envs.scenarios.dilemma import Dilemma, DilemmaConfig
-from empathy_gym.envs.scenarios.fetch import Fetch, FetchConfig
 
-SCENARIOS: dict[str, tuple[type[ScenarioConfig], type[Scenario]]] = {
-    "fetch": (FetchConfig, Fetch),
-    "comfort": (ComfortConfig, Comfort),
-    "dilemma": (DilemmaConfig, Dilemma),
-}
+
+def _discover() -> dict[str, type[Scenario]]:
+    found = {}
+    for module in sorted(m.name for m in pkgutil.iter_modules(__path__)):
+        if module == "base" or module.startswith("_"):
+            continue
+        cls = importlib.import_module(f"{__name__}.{module}").SCENARIO
+        found[cls.name] = cls
+    return found
+
+
+SCENARIOS: dict[str, type[Scenario]] = _discover()
+
+
+def scenario_class(name: str) -> type[Scenario]:
+    if name not in SCENARIOS:
+        raise ValueError(f"scenario {name!r} is unknown; use one of {sorted(SCENARIOS)}")
+    return SCENARIOS[name]
 
 
 def make_scenario(name: str, **kwargs) -> Scenario:
     """Build a scenario by name from keyword arguments, with errors that name the argument."""
-    if name not in SCENARIOS:
-        raise ValueError(f"scenario {name!r} is unknown; use one of {sorted(SCENARIOS)}")
-    config_cls, scenario_cls = SCENARIOS[name]
-    return scenario_cls(config_cls.from_kwargs(**kwargs))
+    cls = scenario_class(name)
+    return cls(cls.config_class.from_kwargs(**kwargs))
+
+
+__all__ = ["SCENARIOS", "Scenario", "ScenarioConfig", "make_scenario", "scenario_class"]

@@ -1,7 +1,23 @@
-"""What every scenario shares: its configuration fields, spawning, and the kernel call.
+"""What every scenario shares: configuration, specs, spawning, views, policies, rendering data.
 
-A scenario subclass supplies its map, how the map becomes a Layout, where task objects
-appear, and a numba ``step_batch`` kernel built from ``core.step``'s skeleton.
+A scenario is one module (see ``fetch.py``, ``comfort.py``, ``dilemma.py``) holding a
+:class:`Scenario` subclass that supplies:
+
+* ``config_class``: its configuration dataclass (its own arguments beside the shared ones);
+* ``build(ascii_map)``: the map as a core :class:`Layout` plus its own ``rules``, a
+  NamedTuple of constants and map features its kernel reads by name;
+* ``State``: a NamedTuple of its own per-member arrays (a held item, coins...) and
+  ``hidden_state``, the names of those that are ground truth;
+* ``assistant_extras``/``human_extras``/``noise_extras``: the fields it appends to the
+  shared observation and noise specs (one spec each, from which everything derives);
+* ``kernel``: one numba function, the step skeleton of ``core/step.py`` with its rules;
+* ``spawn_state``, ``decode_extras``, ``markers``: reset, reading its observation fields
+  back, and what the renderer draws of its state;
+* ``policies``: its scripted assistants (selfish, prosocial, oracle...), which receive the
+  decoded observation, the empathy module's belief and, for oracles only, the truth.
+
+The registry (``scenarios/__init__.py``) finds every module in this package, so adding a
+scenario is adding one module and its test file.
 """
 
 from __future__ import annotations
@@ -9,20 +25,25 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 
 from empathy_gym.envs.core.layout import AsciiMap, Layout
+from empathy_gym.envs.core.observe import assistant_fields, human_fields
 from empathy_gym.envs.core.population import (
-    BASELINE_VALENCE,
+    TRAIT,
     AffectModel,
+    AffectParams,
     PopulationProfile,
     resolve_population,
 )
-from empathy_gym.envs.core.world import NOISE_PER_HUMAN, World, observation_sizes
+from empathy_gym.envs.core.spec import Field, FlatSpec
+from empathy_gym.envs.core.world import N_ASSISTANT_ACTIONS, STAY, World, allocate_world
 
 HUMAN_CONTROL = ("model", "external")
+STEP, RESPAWN, OBSERVE = range(3)
+"""What a scenario kernel call does before writing observations (see ``Scenario.kernel``)."""
 
 
 @dataclass
@@ -64,19 +85,124 @@ def check_non_negative(name: str, value) -> None:
 
 
 def check_probability(name: str, value) -> None:
-    if not isinstance(value, int | float) or not 0.0 <= value <= 1.0:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0.0 <= value <= 1.0:
         raise ValueError(f"{name} must be a probability in [0, 1], got {value!r}")
+
+
+def noise_fields(n_humans: int) -> list[Field]:
+    """Uniforms every step draws per human: the movement choice and the face's two normals."""
+    return [
+        Field("move", ("u",), n_humans, "human"),
+        Field("expression", ("u1", "u2"), n_humans, "face"),
+    ]
+
+
+class Statics(NamedTuple):
+    """Everything a scenario kernel reads that is fixed for the env's life, by name."""
+
+    layout: Layout
+    affect: AffectParams
+    rules: Any  # the scenario's own NamedTuple
+    nz: Any  # offsets of the noise row
+    oa: Any  # offsets of the assistant's observation
+    oh: Any  # offsets of a human's observation
+    external: bool
+    max_cycles: int
+
+
+class Marker(NamedTuple):
+    """A thing the renderer draws on a cell: a coin, a shelf, a display, a held item."""
+
+    row: int
+    col: int
+    shape: str  # "disc" (small round token), "square" (inset block) or "ring"
+    colour: tuple[int, int, int]
+    char: str  # what the text (ansi) rendering shows on the cell
+
+
+@dataclass
+class View:
+    """One observation (or a batch: then each field has a leading axis), decoded by name."""
+
+    position: np.ndarray  # (2,) int: own cell
+    time: np.ndarray  # fraction of the episode gone
+    human_positions: np.ndarray  # (N, 2) int
+    human_moves: np.ndarray  # (N, 2) int: last move of each human (row, col offset)
+    expressions: np.ndarray  # (N, 2) float: facial valence, arousal
+    extras: dict[str, np.ndarray]  # the scenario's own fields (decode_extras)
+
+    def member(self, b: int) -> View:
+        """Member ``b`` of a batch's view."""
+        return View(
+            position=self.position[b],
+            time=self.time[b],
+            human_positions=self.human_positions[b],
+            human_moves=self.human_moves[b],
+            expressions=self.expressions[b],
+            extras={k: v[b] for k, v in self.extras.items()},
+        )
+
+
+@dataclass
+class Belief:
+    """What the empathy module believes about one member's humans (plain arrays)."""
+
+    goal_posterior: np.ndarray  # (N, G)
+    valence: np.ndarray  # (N,) believed valence
+    valence_sd: np.ndarray  # (N,)
+
+
+class ScriptedPolicy:
+    """A hand-written assistant for one episode at a time.
+
+    ``reads_truth``: only oracles set it; the evaluator passes the truth to nobody else.
+    """
+
+    reads_truth: ClassVar[bool] = False
+
+    def __init__(self, scenario: Scenario, seed: int | None = None):
+        self.scenario = scenario
+        self.rng = np.random.default_rng(seed)
+
+    def __call__(self, view: View, belief: Belief, truth: dict | None) -> int:
+        raise NotImplementedError
+
+
+class RandomPolicy(ScriptedPolicy):
+    """Uniform over the six actions."""
+
+    def __call__(self, view, belief, truth) -> int:
+        return int(self.rng.integers(N_ASSISTANT_ACTIONS))
+
+
+class NothingPolicy(ScriptedPolicy):
+    """Stays where it starts: the reference every score is normalised against."""
+
+    def __call__(self, view, belief, truth) -> int:
+        return STAY
 
 
 class Scenario:
     """A scenario's rules over a Layout; built once per env from its config."""
 
     name: ClassVar[str]
+    version: ClassVar[int]
+    config_class: ClassVar[type[ScenarioConfig]]
     default_map: ClassVar[str]
     map_chars: ClassVar[str]
     default_humans: ClassVar[int]
-    n_global_noise: ClassVar[int] = 0
-    n_objects: int = 0
+    needs_service: ClassVar[bool] = False  # humans at their final target wait to be served
+    State: ClassVar[type]  # NamedTuple of the scenario's own per-member arrays
+    hidden_state: ClassVar[tuple[str, ...]] = ()  # State fields that are ground truth
+    tile_colours: ClassVar[dict[str, tuple[int, int, int]]] = {}
+    policies: ClassVar[dict[str, type[ScriptedPolicy]]] = {}
+    variants: ClassVar[dict[str, dict]] = {}  # named probe variants: constructor kwargs
+    instrument: ClassVar[tuple[str, ...]] = ("trade_off",)  # checks of train/instrument.py
+    kernel: ClassVar[Callable]
+    # kernel(world, state, statics, actions, noise, cursor, fresh, members, mode):
+    # STEP: advance every member one step with ``actions`` and the next noise rows;
+    # RESPAWN: draw the faces of the (re)spawned ``members`` from ``fresh`` rows;
+    # OBSERVE: nothing more. All then write the observations of ``members``.
 
     def __init__(self, config: ScenarioConfig):
         self.config = config
@@ -88,59 +214,141 @@ class Scenario:
         if not isinstance(config.affect_model, AffectModel):
             raise ValueError("affect_model must be an AffectModel (or a dict of its fields)")
         self.population = resolve_population(config.population)
+        self.n_humans = self.default_humans if config.n_humans is None else config.n_humans
+        check_positive_int("n_humans", self.n_humans)
         self.ascii_map = AsciiMap(
             self.default_map if config.map is None else config.map, self.map_chars
         )
-        self.layout: Layout = self.build_layout(self.ascii_map)
-        self.n_humans = self.default_humans if config.n_humans is None else config.n_humans
-        check_positive_int("n_humans", self.n_humans)
+        self.layout, self.rules = self.build(self.ascii_map)
         spawns = len(self.layout.human_spawns)
         if self.n_humans > spawns:
             raise ValueError(
                 f"n_humans={self.n_humans} but the {self.name} map has only {spawns}"
                 " human spawn tile(s) 'H'"
             )
-        self.params = config.affect_model.as_array()
         self.external = config.human_control == "external"
-        self.n_goals = len(self.layout.goal_cells)
-        self.n_items = int(self.layout.item_at.max()) + 1
-        self.obs_sizes = observation_sizes(
-            self.n_humans, self.n_goals, self.n_items, self.n_objects
+        self.n_goals = len(self.layout.routes)
+        kind = type(self).__name__
+        self.assistant_spec = FlatSpec(
+            f"{kind}AssistantObs", assistant_fields(self.n_humans) + self.assistant_extras()
         )
-        self.noise_width = self.n_humans * NOISE_PER_HUMAN + self.n_global_noise
+        self.human_spec = FlatSpec(
+            f"{kind}HumanObs", human_fields(self.n_humans, self.n_goals) + self.human_extras()
+        )
+        self.noise_spec = FlatSpec(
+            f"{kind}Noise", noise_fields(self.n_humans) + self.noise_extras()
+        )
+        self.statics = Statics(
+            layout=self.layout,
+            affect=config.affect_model.params(),
+            rules=self.rules,
+            nz=self.noise_spec.offsets,
+            oa=self.assistant_spec.offsets,
+            oh=self.human_spec.offsets,
+            external=self.external,
+            max_cycles=int(config.max_cycles),
+        )
+
+    @property
+    def obs_sizes(self) -> tuple[int, int]:
+        return self.assistant_spec.size, self.human_spec.size
+
+    @property
+    def contagion_radius(self) -> float:
+        return float(self.config.affect_model.contagion_radius)
 
     # --- supplied by each scenario -------------------------------------------------------
-    def build_layout(self, ascii_map: AsciiMap) -> Layout:
+    def build(self, ascii_map: AsciiMap) -> tuple[Layout, NamedTuple]:
         raise NotImplementedError
 
-    def rules(self) -> np.ndarray:
-        """The scenario's own constants, in the order its kernel reads them."""
-        return np.zeros(0)
+    def assistant_extras(self) -> list[Field]:
+        return []
 
-    # The scenario's numba step kernel, called as
-    # kernel(layout, world, actions, noise, cursor, params, rules, external, max_cycles).
-    kernel: ClassVar[Callable]
+    def human_extras(self) -> list[Field]:
+        return []
+
+    def noise_extras(self) -> list[Field]:
+        return []
+
+    def allocate_state(self, batch: int):
+        return self.State(*[np.zeros((batch, 0))] * len(self.State._fields))
+
+    def spawn_state(self, rng: np.random.Generator, world: World, state, b: int) -> None:
+        """Reset the scenario's own arrays of member ``b``; all randomness from ``rng``."""
+
+    def decode_extras(self, parts: dict[str, np.ndarray], position: np.ndarray) -> dict:
+        """The scenario's observation fields, read back (``parts`` from the spec's decode)."""
+        return {}
+
+    def markers(self, state, b: int) -> list[Marker]:
+        """What to draw of member ``b``'s scenario state and of the map's own features."""
+        return []
+
+    def carried(self, state, b: int) -> tuple[int, int, int] | None:
+        """The colour of what the assistant holds, or None."""
+        return None
+
+    def state_vector(self, state, b: int) -> np.ndarray:
+        """Member ``b``'s scenario state as floats in [-1, 1], for ``state()``."""
+        return np.zeros(0, np.float32)
 
     # --- shared --------------------------------------------------------------------------
-    def spawn(self, rng: np.random.Generator, world: World, b: int) -> None:
+    def allocate(self, batch: int) -> tuple[World, NamedTuple]:
+        return allocate_world(batch, self.n_humans, self.obs_sizes), self.allocate_state(batch)
+
+    def spawn(self, rng: np.random.Generator, world: World, state, b: int) -> None:
         """Start a new episode in batch member ``b``; all randomness from ``rng``."""
         layout = self.layout
         n = self.n_humans
         world.pos[b, 0] = layout.assistant_spawns[rng.integers(len(layout.assistant_spawns))]
-        world.pos[b, 1:] = layout.human_spawns[
-            rng.choice(len(layout.human_spawns), n, replace=False)
-        ]
-        world.goal[b] = rng.integers(self.n_goals, size=n)
+        tiles = rng.choice(len(layout.human_spawns), n, replace=False)
+        world.pos[b, 1:] = layout.human_spawns[tiles]
+        for i, tile in enumerate(tiles):
+            options = np.flatnonzero(layout.reach[tile])
+            world.goal[b, i] = options[rng.integers(len(options))]
+        world.stage[b] = 0
         world.traits[b] = self.population.sample(rng, n)
-        world.affect[b, :, 0] = world.traits[b, :, BASELINE_VALENCE]
+        world.affect[b, :, 0] = world.traits[b, :, TRAIT.baseline_valence]
         world.affect[b, :, 1] = self.config.affect_model.baseline_arousal
         world.achieved[b] = False
         world.gave_up[b] = False
-        world.carry[b] = -1
+        world.withdrawn[b] = False
         world.last_move[b] = 0
         world.t[b] = 0
         world.events[b] = 0.0
         world.components[b] = 0.0
-        if self.n_objects:
-            cells = layout.task_cells
-            world.objects[b] = cells[rng.choice(len(cells), self.n_objects, replace=False)]
+        self.spawn_state(rng, world, state, b)
+
+    def view(self, obs: np.ndarray) -> View:
+        """Decode one observation (D,) or a batch (B, D) of the assistant's."""
+        parts = self.assistant_spec.decode(obs)
+        height, width = self.layout.walkable.shape
+        position = np.rint(parts["self"] * [height - 1, width - 1]).astype(np.int64)
+        humans = parts["humans"]
+        relative = np.rint(humans[..., :2] * [height, width]).astype(np.int64)
+        return View(
+            position=position,
+            time=parts["time"][..., 0].astype(np.float64),
+            human_positions=position[..., None, :] + relative,
+            human_moves=np.rint(humans[..., 2:4]).astype(np.int64),
+            expressions=humans[..., 4:6].astype(np.float64),
+            extras=self.decode_extras(parts, position),
+        )
+
+    def relative_cells(self, block: np.ndarray, position: np.ndarray) -> np.ndarray:
+        """Cells from (drow, dcol) pairs scaled by the map size, relative to ``position``."""
+        height, width = self.layout.walkable.shape
+        return position[..., None, :] + np.rint(block * [height, width]).astype(np.int64)
+
+    @classmethod
+    def policy_names(cls) -> tuple[str, ...]:
+        return ("random", "nothing", *cls.policies)
+
+    def make_policy(self, kind: str, seed: int | None = None) -> ScriptedPolicy:
+        shared = {"random": RandomPolicy, "nothing": NothingPolicy}
+        known = {**shared, **self.policies}
+        if kind not in known:
+            raise ValueError(
+                f"policy {kind!r} is unknown for {self.name}; use one of {self.policy_names()}"
+            )
+        return known[kind](self, seed)

@@ -1,4 +1,4 @@
-"""Shortest-path steps on the public map, for scripted assistants."""
+"""Shortest-path steps on the public map, for the scenarios' scripted assistants."""
 
 from __future__ import annotations
 
