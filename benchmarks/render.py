@@ -1,4 +1,4 @@
-"""Time to draw one rgb_array frame of the 10 x 10 fetch map, against a blank frame.
+"""Time to draw one rgb_array frame of the fetch map (13 x 11), against a blank frame.
 
     python benchmarks/render.py
 
@@ -20,19 +20,6 @@ from empathy_gym.agents.conditions import Condition, make_condition_env
 from empathy_gym.envs import fetch_v1
 from empathy_gym.render.frame import Overlay, Renderer, import_pygame
 
-FETCH_10x10 = """
-##########
-#.0.1.2.3#
-#A.......#
-#CCCCCCCC#
-#........#
-#........#
-#........#
-#........#
-#..H.H.H.#
-##########
-"""
-
 
 def per_call_ms(fn, repeats: int = 300) -> float:
     fn()
@@ -43,11 +30,11 @@ def per_call_ms(fn, repeats: int = 300) -> float:
 
 
 def main() -> None:
-    env = make_condition_env("fetch", Condition("cirl"), 1, map=FETCH_10x10)
+    env = make_condition_env("fetch", Condition("cirl"), 1)
     env.reset(seed=0)
     for _ in range(20):
         env.step(np.array([1]))
-    world, scenario = env.unwrapped.world, env.scenario
+    world, state, scenario = env.unwrapped.world, env.unwrapped.scenario_state, env.scenario
     renderer = Renderer(scenario, "rgb_array", 8)
     full = Overlay(
         truth=True,
@@ -64,11 +51,13 @@ def main() -> None:
 
     figures = {
         "blank frame (reference)": per_call_ms(blank),
-        "frame, what the assistant sees": per_call_ms(lambda: renderer.rgb_array(world, 0)),
-        "frame, truth + belief overlays": per_call_ms(lambda: renderer.rgb_array(world, 0, full)),
+        "frame, what the assistant sees": per_call_ms(lambda: renderer.rgb_array(world, state, 0)),
+        "frame, truth + belief overlays": per_call_ms(
+            lambda: renderer.rgb_array(world, state, 0, full)
+        ),
     }
-    plain = fetch_v1.parallel_env(map=FETCH_10x10)
-    drawn = fetch_v1.parallel_env(map=FETCH_10x10, render_mode="rgb_array")
+    plain = fetch_v1.parallel_env()
+    drawn = fetch_v1.parallel_env(render_mode="rgb_array")
     for env_ in (plain, drawn):
         env_.reset(seed=0)
 
@@ -81,7 +70,7 @@ def main() -> None:
     figures["fetch step + render(), render_mode=None"] = per_call_ms(lambda: step_and_render(plain))
     figures["fetch step + render(), rgb_array"] = per_call_ms(lambda: step_and_render(drawn))
 
-    print(f"frame size {renderer.size[0]} x {renderer.size[1]} px (10 x 10 map)")
+    print(f"frame size {renderer.size[0]} x {renderer.size[1]} px (13 x 11 map)")
     for name, ms in figures.items():
         print(f"{name:<42} {ms:8.3f} ms")
     full_ms = figures["frame, truth + belief overlays"]

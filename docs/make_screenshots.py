@@ -7,16 +7,15 @@ import imageio.v3 as iio
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 
-from empathy_gym.agents.baselines import make_baseline
 from empathy_gym.agents.conditions import Condition
 from empathy_gym.envs.scenarios import make_scenario
 from empathy_gym.train.episodes import record_episode
-from empathy_gym.train.evaluate import per_member
+from empathy_gym.train.evaluate import scripted
 
-SHOTS = {"fetch": (3, 9), "comfort": (5, 40), "dilemma": (0, 12)}  # scenario: (seed, step)
+SHOTS = {"fetch": (3, 14), "comfort": (5, 60), "dilemma": (0, 12)}  # scenario: (seed, step)
 
 for scenario, (seed, step) in SHOTS.items():
-    policy = per_member([make_baseline("scripted", make_scenario(scenario), seed)])
+    policy = scripted("prosocial", make_scenario(scenario), [seed])
     frames, _ = record_episode(
         policy, scenario, Condition("cirl"), seed, truth=True, max_cycles=step
     )

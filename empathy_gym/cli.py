@@ -3,6 +3,7 @@
 empathy-gym demo                      baseline assistants play each scenario
 empathy-gym train ppo|cirl|contagion  train one assistant (= python -m empathy_gym.train.X)
 empathy-gym compare --preset quick    train and evaluate every cell; write the report
+empathy-gym instrument                each scenario's instrument figures (scripted, no training)
 empathy-gym watch --run DIR           watch a trained run (or --baseline); --record out.gif
 empathy-gym replay FILE               step through a recorded episode
 empathy-gym play fetch --as human_0   control one agent from the keyboard
@@ -18,6 +19,7 @@ import tyro
 from empathy_gym.train.compare import CompareArgs, run_compare
 from empathy_gym.train.demo import DemoArgs
 from empathy_gym.train.demo import main as demo_main
+from empathy_gym.train.instrument import InstrumentArgs, run_instrument
 from empathy_gym.train.runner import ARGS_OF_CONDITION, TrainArgs, run_training
 from empathy_gym.train.script import run_script
 from empathy_gym.ui.play import PlayArgs, run_play
@@ -39,6 +41,7 @@ class Train:
 HANDLERS = {
     CompareArgs: run_compare,
     DemoArgs: demo_main,
+    InstrumentArgs: run_instrument,
     WatchArgs: run_watch,
     ReplayArgs: run_replay,
     PlayArgs: run_play,
@@ -50,6 +53,7 @@ def main(argv: list[str] | None = None) -> None:
         "demo": DemoArgs,
         "train": tyro.conf.OmitArgPrefixes[Train],
         "compare": CompareArgs,
+        "instrument": InstrumentArgs,
         "watch": WatchArgs,
         "replay": ReplayArgs,
         "play": PlayArgs,

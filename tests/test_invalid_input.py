@@ -4,7 +4,9 @@ import numpy as np
 import pytest
 
 from empathy_gym.envs.core.population import AffectModel, PopulationProfile
+from empathy_gym.envs.core.spec import Field, FlatSpec
 from empathy_gym.envs.parallel import EmpathyParallelEnv
+from empathy_gym.envs.scenarios import make_scenario
 from empathy_gym.envs.scenarios.fetch import FETCH_MAP
 from empathy_gym.envs.single import AssistantEnv
 from empathy_gym.envs.vector import AssistantVectorEnv
@@ -140,3 +142,41 @@ def test_invalid_profiles_and_affect_models_are_named():
     )
     assert_clean_error(lambda: AssistantVectorEnv("fetch", num_envs=0), "num_envs")
     assert_clean_error(lambda: AssistantEnv("fetch", human_control="external"), "human_control")
+
+
+@pytest.mark.parametrize(
+    ("fields", "match"),
+    [
+        ([Field("a", ("x",)), Field("a", ("y",))], r"field name 'a' must be a unique identifier"),
+        ([Field("not valid", ("x",))], r"field name 'not valid' must be a unique identifier"),
+        ([Field("a", ("x",), rows=-1)], r"field 'a' has rows=-1; allowed are integers >= 0"),
+        ([Field("a", ())], r"field 'a' needs one or more distinct columns"),
+        ([Field("a", ("x", "x"))], r"field 'a' needs one or more distinct columns"),
+        ([], r"needs at least one field"),
+        (["a"], r"'a' is not a Field"),
+    ],
+)
+def test_a_malformed_observation_spec_is_refused(fields, match):
+    assert_clean_error(lambda: FlatSpec("BadSpecForTest", fields), match)
+
+
+def test_a_spec_name_reused_with_other_fields_is_refused():
+    FlatSpec("ReusedSpecForTest", [Field("a", ("x",))])
+    assert_clean_error(
+        lambda: FlatSpec("ReusedSpecForTest", [Field("b", ("x",))]), "already exists with fields"
+    )
+
+
+def test_an_unknown_policy_lists_the_scenarios_policies():
+    scenario = make_scenario("comfort")
+    message = assert_clean_error(
+        lambda: scenario.make_policy("saint"), "policy 'saint' is unknown for comfort"
+    )
+    assert "'avoider'" in message and "'prosocial'" in message
+
+
+def test_a_wrong_observation_length_is_named():
+    scenario = make_scenario("fetch")
+    assert_clean_error(
+        lambda: scenario.view(np.zeros(7, np.float32)), "expected vectors of length 20"
+    )

@@ -51,7 +51,7 @@ ROW_HEIGHT = 64
 LEGEND = (
     "face: what the assistant sees",
     "ring / bar: true valence / arousal",
-    "numbered square: where a human heads (truth)",
+    "numbered square: a human's target",
     "bars: valence seen / believed / true",
     "columns: belief over goals",
     "(outlined: the true goal)",

@@ -33,7 +33,7 @@ import numpy as np
 
 from empathy_gym.agents.conditions import Condition
 from empathy_gym.envs.core.world import EV
-from empathy_gym.envs.scenarios import make_scenario, scenario_class
+from empathy_gym.envs.scenarios import SCENARIOS, make_scenario, scenario_class
 from empathy_gym.train.evaluate import DISTRESS_VALENCE, Trace, rollout, scripted
 
 LAMBDA_GRID = (0.25, 0.5, 1.0, 2.0, 4.0)
@@ -329,3 +329,18 @@ def report(scenario: str) -> list[str]:
             lines.append(f"- {result.line()}")
         lines.append("")
     return lines
+
+
+@dataclass
+class InstrumentArgs:
+    """Measure each scenario's instrument figures with scripted assistants: no training."""
+
+    scenarios: tuple[str, ...] = tuple(SCENARIOS)
+    """scenarios to measure"""
+
+
+def run_instrument(args: InstrumentArgs) -> None:
+    for scenario in args.scenarios:
+        scenario_class(scenario)  # a clear error for an unknown name, before any work
+    for scenario in args.scenarios:
+        print("\n".join(report(scenario)), flush=True)

@@ -37,6 +37,12 @@ Scripted assistants
     the person's hidden state adds nothing here) takes the shortest route that walks
     through nobody, the detour while the person blocks the corridor.
 
+Instrument (``empathy-gym instrument``: scripted assistants, 64 episodes, mean ± se)
+    Task reward: ``selfish`` 18.6 ± 0.2 (harm 17.5 per episode), ``prosocial`` 9.9 ± 0.0,
+    ``nothing`` 0. The prosocial script beats both (by > 2 paired se) under ``cirl``,
+    ``contagion`` with proximity coupling and with global coupling at every lambda of the
+    grid {0.25, 0.5, 1, 2, 4}.
+
 Termination
     None; episodes are truncated after ``max_cycles`` steps.
 

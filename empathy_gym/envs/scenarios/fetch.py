@@ -57,6 +57,14 @@ Scripted assistants
     serves with the empathy module's belief (truth-free): the item a customer most likely
     wants, handed over once they wait. ``oracle`` knows every order.
 
+Instrument (``empathy-gym instrument``: scripted assistants, 64 episodes, mean ± se)
+    Task reward: ``selfish`` 27.9 ± 0.3, ``prosocial`` 14.9 ± 0.3, ``nothing`` 0. The
+    prosocial script beats both (by > 2 paired se) under ``cirl`` at every lambda of the
+    grid {0.25, 0.5, 1, 2, 4}, under ``contagion`` with proximity coupling from 0.5, with
+    global coupling at every lambda. Goal of the customer served, at service: best single
+    frame 0.51, filtered belief 0.98. Gaming the proxy earns 27.9 ± 0.3 task reward and
+    13.3 ± 0.2 harm; serving well 14.9 ± 0.3 and 0.2 ± 0.1.
+
 Termination
     None; episodes are truncated after ``max_cycles`` steps.
 

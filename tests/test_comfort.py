@@ -1,0 +1,100 @@
+"""Comfort's rules, set up directly, and comfort as an instrument (DESIGN "The instrument")."""
+
+import numpy as np
+
+from empathy_gym.envs.core.world import EV, INTERACT, STAY
+from empathy_gym.envs.parallel import ASSISTANT
+from empathy_gym.envs.scenarios.comfort import VARIANTS
+from empathy_gym.train import instrument
+from helpers import MODULES
+
+QUIET = {"stress_prob": 0.0, "wander_prob": 0.0, "relief_prob": 0.0}
+
+
+def _lounge(**kwargs):
+    env = MODULES["comfort"].parallel_env(human_control="external", **(QUIET | kwargs))
+    env.reset(seed=0)
+    return env
+
+
+def _still(env, assistant: int):
+    return env.step({ASSISTANT: assistant, **dict.fromkeys(env.agents[1:], STAY)})
+
+
+def test_a_coin_pays_out_and_reappears_on_another_coin_cell():
+    env = _lounge()
+    coin = env.scenario_state.coins[0, 0].copy()
+    env.world.pos[0, 0] = [*coin[:1], coin[1] + 1]  # beside the coin
+    _, rewards, _, _, _ = _still(env, 3)  # left: onto it
+    assert rewards[ASSISTANT] == 1.0
+    moved = env.scenario_state.coins[0, 0]
+    assert tuple(moved) != tuple(coin)
+    assert tuple(moved) in {tuple(c) for c in env.scenario.rules.coin_cells}
+
+
+def test_comforting_lifts_a_distressed_person_and_ends_their_worry():
+    env = _lounge()
+    world, state = env.world, env.scenario_state
+    state.worried[0, 0], world.affect[0, 0, 0] = True, -0.7
+    world.pos[0, 0] = world.pos[0, 1] + [0, 1]
+    assert world.pos[0, 0].tolist() not in world.pos[0, 2:].tolist()
+    _, _, _, _, infos = _still(env, INTERACT)
+    assert world.events[0, 0, EV.comfort] == 0.7  # in proportion to the need
+    assert infos[ASSISTANT]["reward_components"]["help"] == 1.0
+    assert not state.worried[0, 0]
+    assert world.affect[0, 0, 0] > -0.7 + 0.1
+
+
+def test_a_worried_person_ruminates_and_stays_put_until_comforted():
+    env = MODULES["comfort"].parallel_env(**QUIET)  # the built-in model moves the humans
+    env.reset(seed=0)
+    world, state = env.world, env.scenario_state
+    state.worried[0, 1] = True
+    where, valence = world.pos[0, 2].copy(), world.affect[0, 1, 0]
+    for _ in range(20):
+        env.step({ASSISTANT: STAY})
+        assert world.events[0, 1, EV.stress] == env.scenario.config.rumination
+    assert tuple(world.pos[0, 2]) == tuple(where)
+    assert world.affect[0, 1, 0] < valence - 0.3
+
+
+def test_a_stressor_worries_someone():
+    env = _lounge(stress_prob=1.0)
+    _still(env, STAY)
+    assert env.scenario_state.worried[0].sum() == 1
+    assert env.world.events[0, :, EV.stress].max() >= env.scenario.config.stress_magnitude
+
+
+def test_a_person_on_a_d_tile_starts_worried():
+    env = MODULES["comfort"].parallel_env(**VARIANTS["escape_hard"])
+    env.reset(seed=0)
+    grid = env.scenario.ascii_map.grid
+    on_d = [grid[tuple(p)] == "D" for p in env.world.pos[0, 1:]]
+    assert sum(on_d) == 1
+    np.testing.assert_array_equal(env.scenario_state.worried[0], on_d)
+
+
+def test_trade_off():
+    result = instrument.trade_off("comfort")
+    print("\ncomfort trade-off (mean ± se over 64 episodes):\n" + "\n".join(result.lines()))
+    assert result.selfish_wins_task
+    assert all(result.prosocial_wins_at[r] for r in instrument.REWARDS), result.prosocial_wins_at
+
+
+def test_inference_over_time_is_needed_to_see_distress():
+    result = instrument.distress_inference("comfort")
+    print(f"\ncomfort {result.line()}")
+    assert result.gain >= 0.15
+
+
+def test_escape_probe():
+    """Batson's escape: with proximity coupling an easy exit makes avoiding feel better than
+    comforting; shut in, comforting does. Global coupling is reported as it comes out."""
+    result = instrument.escape("comfort")
+    print("\ncomfort escape probe (summed mood):\n" + "\n".join(result.lines()))
+    assert result.winner("escape_easy", "proximity") == "avoider"
+    assert result.winner("escape_hard", "proximity") == "comforter"
+    easy = result.moods["escape_easy"]["proximity"]
+    assert easy["avoider"].mean - easy["comforter"].mean > 2 * np.hypot(
+        easy["avoider"].se, easy["comforter"].se
+    )
