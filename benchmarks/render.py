@@ -30,7 +30,7 @@ def per_call_ms(fn, repeats: int = 300) -> float:
 
 
 def main() -> None:
-    env = make_condition_env("fetch", Condition("cirl"), 1)
+    env = make_condition_env("fetch", Condition("cirl", 1.0), 1)
     env.reset(seed=0)
     for _ in range(20):
         env.step(np.array([1]))

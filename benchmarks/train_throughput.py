@@ -1,13 +1,17 @@
-"""End-to-end PPO training throughput on fetch, against a zero-cost env in the same run.
+"""End-to-end training throughput of every cell, against a zero-cost env in the same run.
 
-    python benchmarks/train_throughput.py [--timesteps 100000]
+    python benchmarks/train_throughput.py [--scenario fetch] [--timesteps 1000000]
 
-The zero-cost env has the same spaces and returns cached observations, so its fps is what
-SB3 PPO itself can do with these hyperparameters; the ratio says how much the environment
-costs on top: the raw env (the ppo condition) and the env with the cirl condition's
-empathy module (belief inputs), each as training runs it. Target: >= 0.8. Also measured
-with SB3's default PPO hyperparameters. fps here is wall-clock over the whole
-``learn`` call (SB3's own logged fps reads high on short runs).
+Every cell of the factorial trains with the project's learner (``train/learner.py``) and
+its default settings, on the env as training runs it (memory, belief inputs where the cell
+has them, the critic's truth, the novelty bonus). The zero-cost env has the same spaces and
+batch size but returns cached observations and does nothing, so its fps is what the learner
+itself can do with these settings; the ratio says what the simulation, the empathy module
+and the memory cost on top. Targets: >= 100k env-steps/s per training process (one torch
+thread, one core) and a ratio >= 0.8. fps is wall clock over the whole ``learn`` call.
+
+Also measured, as the reference that motivated the learner: Stable-Baselines3's PPO on the
+ppo cell at 256 envs and minibatches of 4096.
 """
 
 from __future__ import annotations
@@ -17,62 +21,74 @@ import time
 
 import numpy as np
 import torch
-from stable_baselines3 import PPO
-from stable_baselines3.common.vec_env import VecEnv
+from gymnasium import spaces
+from gymnasium.vector import VectorEnv
+from gymnasium.vector.utils import batch_space
 
-from empathy_gym.agents.conditions import Condition, make_condition_env
-from empathy_gym.envs.sb3 import SB3VecEnv
+from empathy_gym.agents.conditions import CELLS, Condition, make_condition_env
+from empathy_gym.train.learner import Learner
+from empathy_gym.train.settings import PPOSettings
 
-N_ENVS = 16
 MAX_CYCLES = 200
-TUNED = {"n_steps": 128, "batch_size": 512, "n_epochs": 4, "policy_kwargs": {"net_arch": [64, 64]}}
-SB3_DEFAULTS: dict = {}  # n_steps 2048, batch_size 64, n_epochs 10, net_arch [64, 64]
 
 
-class ZeroCostVecEnv(VecEnv):
-    """fetch's spaces, cached observations, zero reward, episodes of MAX_CYCLES steps."""
+class _Unwrapped:
+    """What the learner reads of an env's inner simulation: the map and the assistant's cell."""
 
-    def __init__(self, like: VecEnv):
-        super().__init__(like.num_envs, like.observation_space, like.action_space)
-        self._obs = np.stack([like.observation_space.sample() for _ in range(like.num_envs)])
-        self._rewards = np.zeros(like.num_envs, np.float32)
+    def __init__(self, like, batch: int):
+        self.scenario = like.unwrapped.scenario
+        self.world = type("World", (), {"pos": np.zeros((batch, 1, 2), np.int64) + 1})()
+
+
+class ZeroCostEnv(VectorEnv):
+    """The spaces of a cell's env; cached observations, zero reward, fixed-length episodes."""
+
+    def __init__(self, like):
+        self.num_envs = like.num_envs
+        self.single_observation_space = like.single_observation_space
+        self.single_action_space = like.single_action_space
+        self.observation_space = batch_space(self.single_observation_space, self.num_envs)
+        self.action_space = batch_space(spaces.Discrete(6), self.num_envs)
+        self._obs = self.observation_space.sample()
+        self._truth = like.critic_truth()
+        self._inner = _Unwrapped(like, self.num_envs)
+        self._zeros = np.zeros(self.num_envs)
         self._t = 0
 
-    def reset(self):
+    @property
+    def unwrapped(self):
+        return self._inner
+
+    def critic_truth(self) -> np.ndarray:
+        return self._truth
+
+    def reset(self, *, seed=None, options=None):
         self._t = 0
-        return self._obs.copy()
+        return self._obs, {}
 
-    def step_async(self, actions):
-        pass
-
-    def step_wait(self):
+    def step(self, actions):
         self._t += 1
-        done = self._t % MAX_CYCLES == 0
-        dones = np.full(self.num_envs, done)
-        infos = [
-            {"terminal_observation": o, "TimeLimit.truncated": True} if done else {}
-            for o in self._obs
-        ]
-        return self._obs.copy(), self._rewards, dones, infos
-
-    def close(self):
-        pass
-
-    def get_attr(self, attr_name, indices=None):
-        return [None for _ in self._get_indices(indices)]
-
-    def set_attr(self, attr_name, value, indices=None):
-        pass
-
-    def env_method(self, method_name, *args, indices=None, **kwargs):
-        return [None for _ in self._get_indices(indices)]
-
-    def env_is_wrapped(self, wrapper_class, indices=None):
-        return [False for _ in self._get_indices(indices)]
+        done = np.full(self.num_envs, self._t % MAX_CYCLES == 0)
+        return self._obs, self._zeros, done, np.zeros(self.num_envs, bool), {}
 
 
-def fps(venv: VecEnv, hyperparameters: dict, timesteps: int) -> float:
-    model = PPO("MlpPolicy", venv, seed=0, device="cpu", **hyperparameters)
+def fps(env, timesteps: int) -> float:
+    settings = PPOSettings()
+    learner = Learner(env, settings, seed=0)
+    start = time.perf_counter()
+    learner.learn(timesteps)
+    return learner.global_step / (time.perf_counter() - start)
+
+
+def sb3_fps(scenario: str, timesteps: int) -> float:
+    from stable_baselines3 import PPO
+
+    from empathy_gym.envs.sb3 import SB3VecEnv
+
+    env = make_condition_env(scenario, Condition("ppo"), 256, track_beliefs=False)
+    model = PPO(
+        "MlpPolicy", SB3VecEnv(env), n_steps=64, batch_size=4096, n_epochs=4, seed=0, device="cpu"
+    )
     start = time.perf_counter()
     model.learn(timesteps)
     return model.num_timesteps / (time.perf_counter() - start)
@@ -80,46 +96,32 @@ def fps(venv: VecEnv, hyperparameters: dict, timesteps: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--timesteps", type=int, default=100_000, help="steps per measurement")
-    timesteps = parser.parse_args().timesteps
+    parser.add_argument("--scenario", default="fetch")
+    parser.add_argument("--timesteps", type=int, default=1_000_000, help="steps per measurement")
+    args = parser.parse_args()
     torch.set_num_threads(1)
-
-    rows = []
-    measured = (
-        ("ppo", TUNED, "tuned"),
-        ("cirl", TUNED, "tuned"),
-        ("cirl", SB3_DEFAULTS, "SB3 defaults"),
-    )
-    for condition, hyperparameters, label in measured:
-        env = make_condition_env(
-            "fetch", Condition(condition), N_ENVS, track_beliefs=False, max_cycles=MAX_CYCLES
-        )  # as training runs it
-        fetch = SB3VecEnv(env)
-        rows.append(
-            (
-                condition,
-                label,
-                fps(fetch, hyperparameters, timesteps),
-                fps(ZeroCostVecEnv(fetch), hyperparameters, timesteps),
-            )
-        )
-
-    print(f"PPO on fetch, {N_ENVS} envs, {timesteps:,} steps, 1 torch thread")
+    settings = PPOSettings()
     print(
-        f"{'condition':<10} {'hyperparameters':<16} {'fetch fps':>10} {'zero-cost fps':>14} "
-        f"{'ratio':>7}"
+        f"{args.scenario}: {args.timesteps:,} steps per cell, {settings.num_envs} envs, "
+        f"minibatch {settings.minibatch_size}, {settings.update_epochs} epochs, 1 torch thread"
     )
-    for condition, label, env_fps, floor_fps in rows:
-        print(
-            f"{condition:<10} {label:<16} {env_fps:>10,.0f} {floor_fps:>14,.0f} "
-            f"{env_fps / floor_fps:>7.2f}"
+    print(f"{'cell':<32} {'env fps':>9} {'zero-cost fps':>14} {'ratio':>6}")
+    speeds, ratios = [], []
+    for cell, spec in CELLS.items():
+        condition = Condition(cell, 1.0 if spec.cares else 0.0)
+        env = make_condition_env(
+            args.scenario, condition, settings.num_envs, track_beliefs=False, max_cycles=MAX_CYCLES
         )
-    for condition, label, env_fps, floor_fps in rows[:2]:
-        ratio = env_fps / floor_fps
-        print(
-            f"{condition} {label} ratio {ratio:.2f}, target >= 0.8: "
-            f"{'meets' if ratio >= 0.8 else 'MISSES'}"
-        )
+        real, floor = fps(env, args.timesteps), fps(ZeroCostEnv(env), args.timesteps)
+        print(f"{cell:<32} {real:>9,.0f} {floor:>14,.0f} {real / floor:>6.2f}", flush=True)
+        speeds.append(real)
+        ratios.append(real / floor)
+    print(
+        f"\nslowest cell {min(speeds):,.0f} env-steps/s per process (target >= 100,000: "
+        f"{'meets' if min(speeds) >= 100_000 else 'MISSES'}); lowest ratio {min(ratios):.2f}"
+        f" (target >= 0.8: {'meets' if min(ratios) >= 0.8 else 'MISSES'})"
+    )
+    print(f"reference, SB3 PPO on the ppo cell, 256 envs: {sb3_fps(args.scenario, 500_000):,.0f}")
 
 
 if __name__ == "__main__":

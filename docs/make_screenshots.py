@@ -17,7 +17,7 @@ SHOTS = {"fetch": (3, 14), "comfort": (5, 60), "dilemma": (0, 12)}  # scenario: 
 for scenario, (seed, step) in SHOTS.items():
     policy = scripted("prosocial", make_scenario(scenario), [seed])
     frames, _ = record_episode(
-        policy, scenario, Condition("cirl"), seed, truth=True, max_cycles=step
+        policy, scenario, Condition("cirl", 1.0), seed, truth=True, max_cycles=step
     )
     path = Path(__file__).parent / "images" / f"{scenario}.png"
     iio.imwrite(path, frames[step])

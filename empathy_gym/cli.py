@@ -1,10 +1,10 @@
 """The ``empathy-gym`` command (also ``python -m empathy_gym``).
 
-empathy-gym demo                      baseline assistants play each scenario
+empathy-gym demo                      the scripted assistants play each scenario
 empathy-gym train ppo|cirl|contagion  train one assistant (= python -m empathy_gym.train.X)
 empathy-gym compare --preset quick    train and evaluate every cell; write the report
 empathy-gym instrument                each scenario's instrument figures (scripted, no training)
-empathy-gym watch --run DIR           watch a trained run (or --baseline); --record out.gif
+empathy-gym watch --run DIR           watch a trained run (or --policy); --record out.gif
 empathy-gym replay FILE               step through a recorded episode
 empathy-gym play fetch --as human_0   control one agent from the keyboard
 """
@@ -51,7 +51,7 @@ HANDLERS = {
 def main(argv: list[str] | None = None) -> None:
     commands = {
         "demo": DemoArgs,
-        "train": tyro.conf.OmitArgPrefixes[Train],
+        "train": Train,
         "compare": CompareArgs,
         "instrument": InstrumentArgs,
         "watch": WatchArgs,

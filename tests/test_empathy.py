@@ -1,10 +1,20 @@
 """The empathy module infers what it should, and each lesion removes exactly what it names."""
 
+import itertools
+
 import numpy as np
 import pytest
 
-from empathy_gym.agents.conditions import Condition, EmpathyVectorWrapper, make_condition_env
+from empathy_gym.agents.conditions import (
+    CELLS,
+    Condition,
+    EmpathyVectorWrapper,
+    condition_of,
+    make_condition_env,
+    uninformative_beliefs,
+)
 from empathy_gym.agents.empathy import BeliefTracker, MirroredAffect
+from empathy_gym.agents.memory import TRACE_RATES, TraceMemory
 from empathy_gym.envs.core.navigation import step_towards
 from empathy_gym.envs.parallel import ASSISTANT
 from empathy_gym.envs.scenarios import make_scenario
@@ -59,72 +69,90 @@ def _rollout(condition: Condition, steps: int = 60):
     record = []
     for _ in range(steps):
         obs, reward, _, _, infos = env.step(rng.integers(6, size=4))
-        task = infos["reward_components"]["task"]
-        record.append(
-            (
-                obs,
-                reward,
-                task,
-                infos["reward_components"]["welfare"],
-                infos["belief"]["mood"],
-            )
-        )
+        components, belief = infos["reward_components"], infos["belief"]
+        record.append((obs, reward, components["task"], components["welfare"], belief))
     return env, record
 
 
-def test_each_lesion_removes_exactly_the_parts_it_names():
-    raw = AssistantVectorEnv("comfort", num_envs=1).single_observation_space.shape[0]
-    belief = BeliefTracker(AssistantVectorEnv("comfort", num_envs=1).scenario, 1).n_features
-    lam = 0.7
-    expected = {  # (condition, lesion): (observation size, reward from task, welfare, mood)
-        ("ppo", "none"): (raw, lambda t, u, m: t),
-        ("cirl", "none"): (raw + belief, lambda t, u, m: t + lam * u),
-        ("cirl", "affective"): (raw + belief, lambda t, u, m: t),
-        ("cirl", "cognitive"): (raw, lambda t, u, m: t + lam * u),
-        ("cirl", "full"): (raw, lambda t, u, m: t),
-        ("contagion", "none"): (raw + belief, lambda t, u, m: t + lam * m),
-        ("contagion", "affective"): (raw + belief, lambda t, u, m: t),
-        ("contagion", "cognitive"): (raw, lambda t, u, m: t + lam * m),
-        ("contagion", "full"): (raw, lambda t, u, m: t),
-    }
-    moods = {}
-    for (name, lesion), (size, reward_of) in expected.items():
-        env, record = _rollout(Condition(name, lesion, lam))
+LAM = 0.7
+CASES = {  # cell: (belief inputs?, the term its reward adds to the task, times lambda)
+    "ppo": (False, None),
+    "affective": (True, None),
+    "cirl": (True, "welfare"),
+    "cirl-cognitive": (False, "welfare"),
+    "contagion-proximity": (True, "mood_proximity"),
+    "contagion-proximity-cognitive": (False, "mood_proximity_face"),
+    "contagion-global": (True, "mood_global"),
+    "contagion-global-cognitive": (False, "mood_global_face"),
+}
+
+
+def test_each_cell_gets_exactly_the_inputs_and_reward_it_names():
+    """Every cell has the same memory of the raw observation; belief inputs and the term
+    (welfare, or the mood caught from beliefs or, lesioned, raw faces) are the factors."""
+    scenario_env = AssistantVectorEnv("comfort", num_envs=1)
+    raw = scenario_env.single_observation_space.shape[0]
+    memory = raw * (1 + len(TRACE_RATES))
+    belief = BeliefTracker(scenario_env.scenario, 1).n_features
+    assert set(CASES) == set(CELLS)
+    for cell, (sees, term) in CASES.items():
+        condition = Condition(cell, LAM if term else 0.0)
+        env, record = _rollout(condition)
+        size = memory + (belief if sees else 0)
         assert env.single_observation_space.shape == (size,)
-        for obs, reward, task, utility, mood in record:
+        for obs, reward, task, welfare, moods in record:
             assert obs.shape == (4, size)
-            np.testing.assert_allclose(reward, reward_of(task, utility, mood))
-        moods[(name, lesion)] = np.array([r[4] for r in record])
-        assert any(np.any(r[3] != 0) for r in record) and any(np.any(r[4] != 0) for r in record)
-    # Without the cognitive part, contagion feels the raw faces instead of the beliefs.
-    assert not np.allclose(moods[("contagion", "none")], moods[("contagion", "cognitive")])
-    np.testing.assert_array_equal(moods[("contagion", "none")], moods[("contagion", "affective")])
+            extra = 0.0 if term is None else LAM * (welfare if term == "welfare" else moods[term])
+            np.testing.assert_allclose(reward, task + extra)
+            if term and term.startswith("mood"):
+                np.testing.assert_array_equal(moods["mood"], moods[term])
+        assert any(np.any(r[3] != 0) for r in record)
+
+
+def test_no_two_cells_are_the_same_experiment():
+    """Same seed, same actions: any two cells differ in what the policy sees or is paid."""
+    runs = {}
+    for cell, (_, term) in CASES.items():
+        _, record = _rollout(Condition(cell, 1.0 if term else 0.0), steps=40)
+        runs[cell] = (
+            np.concatenate([r[0] for r in record]),
+            np.concatenate([r[1] for r in record]),
+        )
+    for a, b in itertools.combinations(runs, 2):
+        (obs_a, rew_a), (obs_b, rew_b) = runs[a], runs[b]
+        same_obs = obs_a.shape == obs_b.shape and np.array_equal(obs_a, obs_b)
+        assert not (same_obs and np.array_equal(rew_a, rew_b)), f"{a} and {b} are one experiment"
+
+
+def test_memory_remembers_what_one_frame_forgets():
+    """The traces hold a moved person's old position long after the frame shows the new one."""
+    memory = TraceMemory(1, 2)
+    memory.reset(np.array([0]), np.array([[1.0, 0.0]], np.float32))
+    for _ in range(10):
+        memory.update(np.array([[0.0, 0.0]], np.float32))
+    features = memory.features(np.array([[0.0, 0.0]], np.float32))[0]
+    assert features[0] == 0.0  # the frame
+    slow = features[2 + 2 * (len(TRACE_RATES) - 1)]
+    assert 0.5 < slow < 1.0  # the slowest trace still remembers
 
 
 def test_belief_features_are_the_trackers_output_and_never_the_truth():
-    env = make_condition_env("fetch", Condition("cirl"), 2)
+    env = make_condition_env("fetch", Condition("cirl", 1.0), 2)
     obs, _ = env.reset(seed=0)
-    raw = env.env.single_observation_space.shape[0]
+    start = env.memory.n_features
     for _ in range(20):
         obs, *_ = env.step(np.zeros(2, np.int64))
-        np.testing.assert_array_equal(obs[:, raw:], env.beliefs.features())
+        np.testing.assert_array_equal(obs[:, start:], env.beliefs.features())
     assert isinstance(env, EmpathyVectorWrapper)
 
 
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
-        (
-            {"name": "greedy"},
-            r"condition 'greedy' is unknown; use one of \('ppo', 'cirl', 'contagion'\)",
-        ),
-        ({"name": "cirl", "lesion": "frontal"}, r"lesion 'frontal' is unknown; use one of"),
-        ({"name": "ppo", "lesion": "affective"}, r"does not apply to condition 'ppo'"),
-        ({"name": "contagion", "lam": -0.5}, r"lam \(lambda\) must be a number >= 0"),
-        (
-            {"name": "contagion", "coupling": "telepathic"},
-            r"coupling 'telepathic' is unknown; use one of \('proximity', 'global'\)",
-        ),
+        ({"cell": "greedy"}, r"cell 'greedy' is unknown; use one of \['ppo', 'affective'"),
+        ({"cell": "ppo", "lam": 1.0}, r"lam=1.0 does not apply to cell 'ppo'"),
+        ({"cell": "cirl", "lam": 0.0}, r"lam=0 turns cell 'cirl' into another cell"),
+        ({"cell": "contagion-global", "lam": -0.5}, r"lam \(lambda\) must be a number >= 0"),
     ],
 )
 def test_bad_conditions_are_named(kwargs, match):
@@ -132,20 +160,38 @@ def test_bad_conditions_are_named(kwargs, match):
 
 
 @pytest.mark.parametrize(
+    ("args", "cell"),
+    [
+        (("ppo", "none", 1.0, "proximity"), "ppo"),
+        (("cirl", "affective", 1.0, "proximity"), "affective"),
+        (("contagion", "affective", 2.0, "global"), "affective"),
+        (("cirl", "cognitive", 1.0, "proximity"), "cirl-cognitive"),
+        (("contagion", "none", 1.0, "global"), "contagion-global"),
+    ],
+)
+def test_scripts_name_cells_and_the_affective_lesion_is_one_cell(args, cell):
+    assert condition_of(*args).cell == cell
+    assert_clean_error(
+        lambda: condition_of("contagion", "none", 1.0, "telepathic"),
+        r"coupling 'telepathic' is unknown; use one of \('proximity', 'global'\)",
+    )
+
+
+@pytest.mark.parametrize(
     "condition",
     [
         Condition("ppo"),
-        Condition("cirl"),
-        Condition("cirl", "cognitive"),
-        Condition("contagion"),
-        Condition("contagion", "cognitive", lam=0.5),
-        Condition("contagion", "affective"),
+        Condition("affective"),
+        Condition("cirl", 1.0),
+        Condition("cirl-cognitive", 1.0),
+        Condition("contagion-proximity", 2.0),
+        Condition("contagion-global-cognitive", 0.5),
     ],
 )
 def test_training_mode_runs_less_but_gives_the_same_inputs_and_rewards(condition):
     full = make_condition_env("comfort", condition, 3, max_cycles=30)
     lean = make_condition_env("comfort", condition, 3, max_cycles=30, track_beliefs=False)
-    assert lean.runs_beliefs == condition.sees_belief
+    assert lean.runs_beliefs == (condition.sees_belief or condition.spec.term == "mood")
     a, _ = full.reset(seed=5)
     b, _ = lean.reset(seed=5)
     rng = np.random.default_rng(0)
@@ -178,3 +224,39 @@ def test_proximity_coupling_feels_only_nearby_people_and_global_coupling_everyon
     for _ in range(30):
         near.update(view, perceived)
     assert near.mood[0] < -0.5
+
+
+def test_acute_and_graded_lesions_replace_the_belief_inputs_at_test_time():
+    """Removal puts the module's prior in place of its output; a dose mixes in random
+    beliefs; what the policy sees of the world, and the memory of it, is untouched."""
+    condition = Condition("cirl", 1.0)
+    envs = {
+        name: make_condition_env("fetch", condition, 2, **kwargs)
+        for name, kwargs in {
+            "intact": {},
+            "remove": {"belief_lesion": "remove"},
+            "half": {"belief_noise": 0.5},
+            "full": {"belief_noise": 1.0, "noise_seed": 1},
+        }.items()
+    }
+    obs = {name: env.reset(seed=4)[0] for name, env in envs.items()}
+    for _ in range(15):
+        obs = {name: env.step(np.array([1, 2]))[0] for name, env in envs.items()}
+    start = envs["intact"].memory.n_features
+    for name in ("remove", "half", "full"):
+        np.testing.assert_array_equal(obs[name][:, :start], obs["intact"][:, :start])
+    prior = uninformative_beliefs(envs["intact"].scenario, 2)
+    np.testing.assert_array_equal(obs["remove"][:, start:], prior)
+    belief = obs["intact"][:, start:]
+    for name in ("half", "full"):
+        assert not np.allclose(obs[name][:, start:], belief)
+    # half a dose stays closer to the belief than a full one
+    distance = {n: np.abs(obs[n][:, start:] - belief).mean() for n in ("half", "full")}
+    assert distance["half"] < distance["full"]
+    assert_clean_error(
+        lambda: make_condition_env("fetch", condition, 2, belief_noise=1.5), "belief_noise"
+    )
+    assert_clean_error(
+        lambda: make_condition_env("fetch", condition, 2, belief_lesion="lobotomy"),
+        r"belief_lesion 'lobotomy' is unknown",
+    )

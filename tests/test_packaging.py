@@ -62,7 +62,7 @@ def test_sdist_builds_a_wheel_that_installs_and_registers(tmp_path):
 def test_a_missing_extra_names_what_to_install():
     script = (
         "import sys\n"
-        "sys.modules['stable_baselines3'] = None  # as if the [train] extra were not installed\n"
+        "sys.modules['torch'] = None  # as if the [train] extra were not installed\n"
         "from empathy_gym.train.runner import PpoArgs, run_training\n"
         "run_training(PpoArgs(output_dir='unused'))\n"
     )

@@ -1,5 +1,6 @@
 """Frames, overlays, recordings, videos and keyboard control (headless: SDL's dummy driver)."""
 
+import json
 import os
 import subprocess
 import sys
@@ -110,7 +111,7 @@ def test_a_recorded_episode_replays_to_identical_frames(tmp_path):
     scenario = make_scenario("fetch", max_cycles=30)
     act = scripted("prosocial", scenario, [0])
     frames, recording = record_episode(
-        act, "fetch", Condition("cirl"), seed=4, truth=True, max_cycles=30
+        act, "fetch", Condition("cirl", 1.0), seed=4, truth=True, max_cycles=30
     )
     assert len(frames) == len(recording) == 31
     path = recording.save(tmp_path / "episode.npz")
@@ -135,8 +136,11 @@ def test_broken_recordings_and_runs_give_clear_errors(tmp_path):
     assert_clean_error(lambda: load_run(str(tmp_path / "missing")), "does not exist")
     assert_clean_error(lambda: load_run(str(tmp_path)), "is not a finished run")
     (tmp_path / "config.json").write_text("{}")
-    (tmp_path / "model.zip").write_bytes(b"broken")
+    (tmp_path / "model.pt").write_bytes(b"broken")
     assert_clean_error(lambda: load_run(str(tmp_path)), "is not a run config")
+    config = {"run": {"condition": "cirl", "lesion": "none", "lam": 1.0}}
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    assert_clean_error(lambda: load_run(str(tmp_path)), "cannot be loaded as a policy")
 
 
 def test_watch_record_writes_a_video_with_one_frame_per_state(tmp_path):

@@ -1,95 +1,110 @@
-"""The training scripts and the comparison, end to end with tiny budgets."""
+"""The training scripts, the learner and the comparison, end to end with tiny budgets."""
 
 import csv
 import json
 import subprocess
 import sys
-import zipfile
 
-import imageio.v3 as iio
+import numpy as np
 import pytest
+import torch
 
+from empathy_gym.agents.conditions import Condition, make_condition_env
 from empathy_gym.train.compare import CompareArgs, run_compare
+from empathy_gym.train.learner import Learner, Policy
 from empathy_gym.train.runner import CirlArgs, ContagionArgs, PpoArgs, run_training
+from empathy_gym.train.settings import PPOSettings
 from helpers import assert_clean_error
 
+SMALL = {"num_envs": 4, "num_steps": 32, "minibatch_size": 64}
 TINY = dict(
-    timesteps=256,
-    n_envs=4,
-    n_steps=32,
-    batch_size=64,
+    timesteps=512,
     eval_episodes=2,
     max_cycles=30,
     eval_populations=("default",),
-    checkpoint_every=64,
+    belief_doses=(1.0,),
+    checkpoint_every=128,
 )
 
 
 def _flags(**fields) -> list[str]:
-    """Command-line flags for TrainArgs fields."""
+    """Command-line flags for TrainArgs fields (and the learner's, as ``--ppo.*``)."""
     flags = ["--no-progress"]
     for name, value in fields.items():
         flags.append("--" + name.replace("_", "-"))
         flags += [str(v) for v in value] if isinstance(value, tuple) else [str(value)]
+    for name, value in SMALL.items():
+        flags += ["--ppo." + name.replace("_", "-"), str(value)]
     return flags
 
 
-def _tiny(cls, tmp_path, **overrides):
-    return cls(**(TINY | {"output_dir": str(tmp_path), "progress": False} | overrides))
+def _tiny(cls, tmp_path, ppo=None, **overrides):
+    settings = PPOSettings(**(SMALL | (ppo or {})))
+    return cls(
+        **(TINY | {"output_dir": str(tmp_path), "progress": False, "ppo": settings} | overrides)
+    )
 
 
 @pytest.mark.parametrize(
-    "command",
+    ("command", "run_name"),
     [
-        [sys.executable, "-m", "empathy_gym.train.ppo"],
-        [sys.executable, "-m", "empathy_gym.train.cirl", "--scenario", "comfort"],
-        [
-            sys.executable,
-            "-m",
-            "empathy_gym",
-            "train",
-            "contagion",
-            "--scenario",
-            "dilemma",
-            "--lesion",
-            "affective",
-            "--lam",
-            "0.5",
-        ],
+        ([sys.executable, "-m", "empathy_gym.train.ppo"], "fetch__ppo__0"),
+        (
+            [sys.executable, "-m", "empathy_gym.train.cirl", "--scenario", "comfort"],
+            "comfort__cirl_lam1__0",
+        ),
+        (
+            [
+                sys.executable,
+                "-m",
+                "empathy_gym",
+                "train",
+                "contagion",
+                "--scenario",
+                "comfort",
+                "--lesion",
+                "cognitive",
+                "--coupling",
+                "global",
+                "--lam",
+                "0.5",
+            ],
+            "comfort__contagion-global-cognitive_lam0.5__0",
+        ),
     ],
     ids=["ppo-module", "cirl-module", "contagion-cli"],
 )
-def test_each_script_trains_evaluates_and_writes_its_outputs(command, tmp_path):
+def test_each_script_trains_evaluates_and_writes_its_outputs(command, run_name, tmp_path):
     flags = _flags(**(TINY | {"eval_populations": ("default", "masking")}))
     out = subprocess.run(
         [*command, *flags, "--output-dir", str(tmp_path)], capture_output=True, text=True
     )
     assert out.returncode == 0, out.stderr
     (run_dir,) = tmp_path.iterdir()
-    scenario = command[command.index("--scenario") + 1] if "--scenario" in command else "fetch"
-    condition = (
-        command[2].split(".")[-1] if command[1] == "-m" and "train." in command[2] else "contagion"
-    )
-    lesion = "affective" if "--lesion" in command else "none"
-    assert run_dir.name == f"{scenario}__{condition}__{lesion}__0"
+    assert run_dir.name == run_name
     config = json.loads((run_dir / "config.json").read_text())
-    assert config["run"]["condition"] == condition and config["run"]["timesteps"] == 256
+    assert config["run"]["timesteps"] == 512 and config["run"]["ppo"]["num_envs"] == 4
     evaluation = json.loads((run_dir / "eval.json").read_text())
-    assert set(evaluation) == {"default", "masking"}
-    assert len(evaluation["masking"]) == 2 and "valence_mae" in evaluation["masking"][0]
-    assert zipfile.is_zipfile(run_dir / "model.zip")
+    assert set(evaluation["populations"]) == {"default", "masking"}
+    episodes = evaluation["populations"]["masking"]
+    assert len(episodes) == 2 and "mood_global_face" in episodes[0]
+    comfort = run_name.startswith("comfort")
+    assert set(evaluation["variants"]) == ({"escape_easy", "escape_hard"} if comfort else set())
+    sees_belief = "cirl_lam" in run_name
+    assert set(evaluation["lesions"]) == ({"remove", "noise1"} if sees_belief else set())
+    assert torch.load(run_dir / "model.pt", weights_only=False).policy
     with (run_dir / "progress.csv").open() as f:
-        assert int(list(csv.DictReader(f))[-1]["time/total_timesteps"]) >= 256
-    assert list((run_dir / "checkpoints").glob("ppo_*_steps.zip"))
+        assert int(list(csv.DictReader(f))[-1]["time/global_step"]) >= 512
+    assert list((run_dir / "checkpoints").glob("step_*.pt"))
 
 
 def test_resume_after_a_kill_continues_from_the_newest_checkpoint(tmp_path):
-    args = _tiny(CirlArgs, tmp_path, timesteps=512)
+    args = _tiny(CirlArgs, tmp_path, timesteps=1024)
     run_dir = run_training(args)
-    # Simulate a kill after the checkpoint at 256 steps: later files never got written.
+    # Simulate a kill after the checkpoint at 512 steps: later files never got written.
     for late in (
-        *run_dir.glob("checkpoints/ppo_[3-9]*_steps.zip"),
-        run_dir / "model.zip",
+        *[p for p in run_dir.glob("checkpoints/step_*.pt") if int(p.stem[5:]) > 512],
+        run_dir / "model.pt",
         run_dir / "eval.json",
     ):
         late.unlink()
@@ -99,7 +114,7 @@ def test_resume_after_a_kill_continues_from_the_newest_checkpoint(tmp_path):
             sys.executable,
             "-m",
             "empathy_gym.train.cirl",
-            *_flags(**(TINY | {"timesteps": 512})),
+            *_flags(**(TINY | {"timesteps": 1024})),
             "--output-dir",
             str(tmp_path),
             "--resume",
@@ -108,10 +123,11 @@ def test_resume_after_a_kill_continues_from_the_newest_checkpoint(tmp_path):
         text=True,
     )
     assert out.returncode == 0, out.stderr
-    assert "from ppo_256_steps.zip at 256 steps" in out.stdout
+    assert "from step_512.pt at 512 steps" in out.stdout
     assert (run_dir / "eval.json").exists()
-    with zipfile.ZipFile(run_dir / "model.zip") as model:
-        assert json.loads(model.read("data"))["num_timesteps"] >= 512
+    with (run_dir / "progress.csv").open() as f:
+        steps = [int(r["time/global_step"]) for r in csv.DictReader(f)]
+    assert steps[-1] == 1024 and sorted(steps) == steps  # the curve continues, no restart
 
 
 def test_existing_runs_are_never_overwritten_without_asking(tmp_path):
@@ -119,12 +135,12 @@ def test_existing_runs_are_never_overwritten_without_asking(tmp_path):
     before = (run_dir / "eval.json").read_bytes()
     assert_clean_error(lambda: run_training(_tiny(PpoArgs, tmp_path)), "finished run.*--overwrite")
     message = assert_clean_error(
-        lambda: run_training(_tiny(PpoArgs, tmp_path, gamma=0.9)), "different config"
+        lambda: run_training(_tiny(PpoArgs, tmp_path, ppo={"gamma": 0.9})), "different config"
     )
-    assert "gamma: 0.99 -> 0.9" in message
+    assert "ppo" in message and "'gamma': 0.99" in message
     assert (run_dir / "eval.json").read_bytes() == before
-    run_training(_tiny(PpoArgs, tmp_path, gamma=0.9, overwrite=True))
-    assert json.loads((run_dir / "config.json").read_text())["run"]["gamma"] == 0.9
+    run_training(_tiny(PpoArgs, tmp_path, ppo={"gamma": 0.9}, overwrite=True))
+    assert json.loads((run_dir / "config.json").read_text())["run"]["ppo"]["gamma"] == 0.9
 
 
 @pytest.mark.parametrize(
@@ -134,7 +150,10 @@ def test_existing_runs_are_never_overwritten_without_asking(tmp_path):
         ({"population": "happy"}, r"population 'happy' is unknown"),
         ({"lesion": "frontal"}, r"lesion 'frontal' is unknown"),
         ({"lam": -1.0}, r"lam \(lambda\) must be a number >= 0"),
+        ({"lam": 0.0}, r"lam=0 turns cell 'contagion-proximity' into another cell"),
+        ({"coupling": "telepathic"}, r"coupling 'telepathic' is unknown"),
         ({"timesteps": 0}, "timesteps must be a positive integer"),
+        ({"ppo": {"minibatch_size": 999}}, r"minibatch_size=999 is larger than a rollout"),
         (
             {"eval_populations": ("default", "shy")},
             r"eval_populations has unknown profiles \['shy'\]",
@@ -142,7 +161,10 @@ def test_existing_runs_are_never_overwritten_without_asking(tmp_path):
     ],
 )
 def test_bad_training_arguments_are_named(overrides, match, tmp_path):
-    assert_clean_error(lambda: run_training(_tiny(ContagionArgs, tmp_path, **overrides)), match)
+    ppo = overrides.pop("ppo", None)
+    assert_clean_error(
+        lambda: run_training(_tiny(ContagionArgs, tmp_path, ppo=ppo, **overrides)), match
+    )
     assert not any(tmp_path.iterdir())  # nothing was created
 
 
@@ -154,70 +176,108 @@ def test_unknown_condition_on_the_command_line_lists_the_choices():
     assert "ppo" in out.stderr and "cirl" in out.stderr and "contagion" in out.stderr
 
 
-def test_compare_micro_writes_results_report_and_plots_and_skips_finished_runs(tmp_path, capsys):
-    report_dir = run_compare(
-        CompareArgs(preset="micro", output_dir=str(tmp_path), workers=1, bootstrap=200)
+def _trained(seed: int, steps: int = 2048):
+    settings = PPOSettings(**SMALL)
+    env = make_condition_env("dilemma", Condition("ppo"), 4, track_beliefs=False, max_cycles=40)
+    learner = Learner(env, settings, seed)
+    learner.learn(steps)
+    return learner
+
+
+def test_the_learner_is_deterministic_given_its_seed():
+    a, b, c = _trained(3), _trained(3), _trained(4)
+    for x, y in zip(a.model.parameters(), b.model.parameters(), strict=True):
+        torch.testing.assert_close(x, y, rtol=0, atol=0)
+    assert any(
+        not torch.equal(x, y)
+        for x, y in zip(a.model.parameters(), c.model.parameters(), strict=True)
     )
-    with (report_dir / "results.csv").open() as f:
+
+
+def test_ppo_learns_the_errand_and_its_policy_never_sees_the_truth():
+    """Dilemma's task (errands to the finish) is learned well above doing nothing; the value
+    head is fed the truth, the policy is not (its logits ignore it)."""
+    settings = PPOSettings(num_envs=32, num_steps=64, minibatch_size=512, novelty=0.0)
+    env = make_condition_env("dilemma", Condition("ppo"), 32, track_beliefs=False)
+    learner = Learner(env, settings, 0)
+    learner.learn(300_000)
+    from empathy_gym.train.evaluate import evaluate
+
+    episodes = evaluate(Policy(learner.model, 1), "dilemma", Condition("ppo"), 8, 1_000_000)
+    assert np.mean([e.task_return for e in episodes]) > 8.0
+    obs = torch.rand(5, env.single_observation_space.shape[0])
+    truth = torch.rand(5, env.critic_truth().shape[1])
+    logits, value = learner.model(obs, truth)
+    torch.testing.assert_close(logits, learner.model.policy(obs))
+    assert not torch.allclose(value, learner.model(obs, torch.zeros_like(truth))[1])
+
+
+def test_compare_micro_writes_the_report_and_skips_finished_runs(tmp_path, capsys):
+    report_dir = run_compare(CompareArgs(preset="micro", output_dir=str(tmp_path), workers=1))
+    with (report_dir / "seeds.csv").open() as f:
         rows = list(csv.DictReader(f))
-    cells = {(r["condition"], r["lesion"]) for r in rows}
-    assert cells == {("ppo", "none"), ("cirl", "none"), ("nothing", "-"), ("oracle", "-")}
+    cells = {r["cell"] for r in rows}
+    scripts = {"script:nothing", "script:selfish", "script:prosocial", "script:oracle"}
+    assert cells == {"ppo", "cirl"} | scripts
     assert {r["population"] for r in rows} == {"default", "masking"}
-    assert len(rows) == 4 * 2  # cells x populations, one seed
-    assert {r["held_out"] for r in rows if r["population"] == "masking"} == {"True"}
+    assert {r["seed"] for r in rows} == {"0", "1"}  # disjoint evaluation episodes per seed
     report = (report_dir / "report.md").read_text()
-    assert "## fetch: training population (default)" in report
-    assert "## fetch: held-out populations (masking)" in report
-    assert "**P1." in report and "**P4." in report
-    for plot in ("learning_curves.png", "task_vs_welfare.png", "lesions.png"):
+    for section in (
+        "## Competence (training population)",
+        "## dilemma: training population",
+        "### dilemma, `masking`",
+        "## Acute and graded lesions",
+        "**P1.",
+        "**P5.",
+    ):
+        assert section in report
+    for plot in ("frontiers.png", "lesion_doses.png", "learning_curves.png"):
         assert (report_dir / "plots" / plot).stat().st_size > 1000
-    for cell in ("ppo__none", "cirl__none"):
-        gif = report_dir / "gifs" / f"fetch__{cell}__0.gif"
-        assert iio.imread(gif).shape[0] == 41  # the micro preset's 40 steps and the start
-        assert f"gifs/{gif.name}" in report
     capsys.readouterr()
-    run_compare(CompareArgs(preset="micro", output_dir=str(tmp_path), workers=1, bootstrap=200))
-    assert "2 runs, 2 already finished" in capsys.readouterr().out
+    run_compare(CompareArgs(preset="micro", output_dir=str(tmp_path), workers=1))
+    assert "4 runs, 4 already finished" in capsys.readouterr().out
 
 
-def test_compare_config_file_and_bad_presets(tmp_path):
+def _preset_file(tmp_path, **fields) -> str:
+    path = tmp_path / "preset.json"
+    base = {"scenarios": ["dilemma"], "cells": ["ppo"], "seeds": [0, 1], "timesteps": 64}
+    path.write_text(json.dumps(base | fields))
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    ("fields", "match"),
+    [
+        ({"colour": "red"}, r"unknown fields \['colour'\]"),
+        ({"cells": ["ppo", "greedy"]}, r"cell 'greedy' is unknown"),
+        ({"cells": ["cirl"], "lams": []}, r"lams \(the lambda grid\) is empty"),
+        ({"seeds": [0]}, r"seeds \[0\] are fewer than 2"),
+        ({"scenarios": ["kitchen"]}, r"scenario 'kitchen' is unknown"),
+    ],
+)
+def test_bad_presets_are_named(fields, match, tmp_path):
+    args = CompareArgs(config=_preset_file(tmp_path, **fields), output_dir=str(tmp_path))
+    assert_clean_error(lambda: run_compare(args), match)
+
+
+def test_compare_refuses_an_unknown_preset_and_a_run_with_another_config(tmp_path):
     assert_clean_error(
         lambda: run_compare(CompareArgs(preset="huge", output_dir=str(tmp_path))),
         r"preset 'huge' is unknown",
     )
-    bad = tmp_path / "bad.json"
-    bad.write_text(json.dumps({"scenarios": ["fetch"], "colour": "red"}))
-    assert_clean_error(
-        lambda: run_compare(CompareArgs(config=str(bad), output_dir=str(tmp_path))),
-        r"unknown fields \['colour'\]",
-    )
-    cells = tmp_path / "cells.json"
-    cells.write_text(
-        json.dumps(
-            {"scenarios": ["fetch"], "cells": [["ppo", "affective"]], "seeds": [0], "timesteps": 64}
-        )
-    )
-    assert_clean_error(
-        lambda: run_compare(CompareArgs(config=str(cells), output_dir=str(tmp_path))),
-        "does not apply to condition 'ppo'",
-    )
+    run_training(_tiny(PpoArgs, tmp_path, scenario="dilemma", timesteps=128))
+    args = CompareArgs(config=_preset_file(tmp_path), output_dir=str(tmp_path))
+    message = assert_clean_error(lambda: run_compare(args), "config differs")
+    assert "timesteps" in message
 
 
 def test_compare_on_a_local_ray_gives_the_local_backends_results(tmp_path):
     pytest.importorskip("ray")  # in the [dev] extra; absent only in a minimal install
-    local = run_compare(
-        CompareArgs(preset="micro", output_dir=str(tmp_path / "local"), workers=1, bootstrap=200)
-    )
+    local = run_compare(CompareArgs(preset="micro", output_dir=str(tmp_path / "local"), workers=1))
     on_ray = run_compare(
-        CompareArgs(
-            preset="micro",
-            output_dir=str(tmp_path / "ray"),
-            workers=2,
-            bootstrap=200,
-            backend="ray",
-        )
+        CompareArgs(preset="micro", output_dir=str(tmp_path / "ray"), workers=2, backend="ray")
     )
-    with (local / "results.csv").open() as a, (on_ray / "results.csv").open() as b:
+    with (local / "seeds.csv").open() as a, (on_ray / "seeds.csv").open() as b:
         assert list(csv.DictReader(a)) == list(csv.DictReader(b))
     assert_clean_error(
         lambda: run_compare(CompareArgs(preset="micro", backend="slurm", output_dir=str(tmp_path))),

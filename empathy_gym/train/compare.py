@@ -1,17 +1,24 @@
-"""``empathy-gym compare``: scenarios x conditions x lesions x seeds, then one report.
+"""``empathy-gym compare``: the factorial over scenarios, lambda and seeds, then one report.
 
 Each run is an ordinary training run (``runner.run_training``) in
-``<output-dir>/<scenario>__<condition>__<lesion>__<seed>/``; a run whose ``eval.json``
-exists with the same config is skipped, and an unfinished one is resumed from its newest
-checkpoint, so a killed comparison continues where it stopped. Runs go to ``--workers``
-processes, or with ``--backend ray`` to Ray tasks on a local Ray or a cluster
-(``--address``). The do-nothing and oracle assistants are evaluated on the same episodes,
-for scores normalised so that doing nothing = 0 and the oracle = 1.
+``<output-dir>/<scenario>__<cell>[_lam<lambda>]__<seed>/``. A run whose ``eval.json`` exists
+with the same config is skipped (never retrained), an unfinished one is resumed from its
+newest checkpoint, and one with a different config is refused: a killed comparison
+continues where it stopped. Runs go to ``--workers`` processes, or with ``--backend ray``
+to Ray tasks on a local Ray or a cluster (``--address``); both give the same results.
 
-Writes to ``<output-dir>/compare-<name>/``: ``results.csv`` (one row per run and
-population), ``episodes.csv`` (one row per evaluation episode), ``report.md`` (mean and 95%
-bootstrap CI per cell, the four predictions of DESIGN.md checked), ``plots/`` and ``gifs/``
-(one evaluation episode per cell).
+Each empathic cell trains once per value of the preset's lambda grid: the points of its
+task-versus-welfare frontier. (A single lambda-conditioned policy, lambda as an input and
+trained over the grid, was tried and dropped: at equal budget it fell well short of the
+separately trained points, e.g. in dilemma it found the detour at no lambda where the
+separate run at lambda 1 did.)
+
+The scenarios' scripted assistants (all but the oracle read no truth) are evaluated on
+exactly the runs' evaluation episodes, for the competence check (each cell against the best
+scripted return under its own training reward) and for scores normalised so that doing
+nothing = 0 and the best scripted policy = 1. Writes ``<output-dir>/compare-<name>/``:
+``episodes.csv`` (one row per evaluation episode), ``seeds.csv`` (one row per seed),
+``report.md`` and ``plots/``.
 """
 
 from __future__ import annotations
@@ -19,37 +26,32 @@ from __future__ import annotations
 import dataclasses
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 
-from empathy_gym.agents.conditions import Condition
-from empathy_gym.envs.scenarios import SCENARIOS, make_scenario
+from empathy_gym.agents.conditions import CELLS, Condition, cell_named
+from empathy_gym.envs.core.population import PROFILES
+from empathy_gym.envs.scenarios import make_scenario, scenario_class
 from empathy_gym.envs.scenarios.base import check_positive_int
 from empathy_gym.extras import require
-from empathy_gym.train.episodes import GIF_STEPS, write_report_gifs
 from empathy_gym.train.evaluate import evaluate, scripted
 from empathy_gym.train.runner import (
     ARGS_OF_CONDITION,
-    EVAL_SEED_OFFSET,
+    DEFAULT_HELD_OUT,
     TrainArgs,
+    eval_seed,
     recorded_config,
     run_dir_name,
     run_training,
 )
+from empathy_gym.train.settings import PPOSettings
 
 BACKENDS = ("local", "ray")
-FULL_CELLS = (
-    ("ppo", "none"),
-    ("cirl", "none"),
-    ("cirl", "affective"),
-    ("cirl", "cognitive"),
-    ("contagion", "none"),
-    ("contagion", "affective"),
-    ("contagion", "cognitive"),
-)
+MIN_SEEDS = 2
+SCRIPT_PREFIX = "script:"
 
 
 @dataclass(frozen=True)
@@ -58,15 +60,44 @@ class Preset:
 
     name: str
     scenarios: tuple[str, ...]
-    cells: tuple[tuple[str, str], ...]  # (condition, lesion)
+    cells: tuple[str, ...]
     seeds: tuple[int, ...]
     timesteps: int
+    lams: tuple[float, ...] = (1.0, 4.0)
+    report_lam: float = 1.0
+    scenario_timesteps: dict = field(default_factory=dict)
+    """per-scenario training budgets overriding ``timesteps`` (the same for every cell)"""
     population: str = "default"
-    eval_populations: tuple[str, ...] = ("default", "stoic", "masking", "volatile")
+    eval_populations: tuple[str, ...] = ("default", *DEFAULT_HELD_OUT)
     eval_episodes: int = 16
-    n_envs: int = 16
     max_cycles: int = 200
-    lam: float = 1.0
+    ppo: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for name in ("scenarios", "cells", "seeds"):
+            if not getattr(self, name):
+                raise ValueError(f"preset {self.name!r}: {name} is empty")
+        for scenario in self.scenarios:
+            scenario_class(scenario)
+        for cell in self.cells:
+            cell_named(cell)
+        if any(CELLS[c].cares for c in self.cells) and not self.lams:
+            raise ValueError(f"preset {self.name!r}: lams (the lambda grid) is empty")
+        if len(set(self.seeds)) < MIN_SEEDS:
+            raise ValueError(
+                f"preset {self.name!r}: seeds {list(self.seeds)} are fewer than"
+                f" {MIN_SEEDS}; predictions need intervals over seeds"
+            )
+        if self.report_lam not in self.lams:
+            raise ValueError(f"report_lam={self.report_lam} is not in lams {list(self.lams)}")
+        if self.population not in PROFILES:
+            raise ValueError(f"population {self.population!r} is unknown")
+        check_positive_int("timesteps", self.timesteps)
+        for scenario, steps in self.scenario_timesteps.items():
+            if scenario not in self.scenarios:
+                raise ValueError(f"scenario_timesteps names {scenario!r}, not in scenarios")
+            check_positive_int(f"scenario_timesteps[{scenario!r}]", steps)
+        PPOSettings(**self.ppo).validate()
 
     @classmethod
     def from_file(cls, path: str) -> Preset:
@@ -81,27 +112,42 @@ class Preset:
                 f"config file {path!r} has unknown fields {unknown}; known: {sorted(known)}"
             )
         fields.setdefault("name", Path(path).stem)
-        for key in ("scenarios", "seeds", "eval_populations"):
-            if key in fields:
-                fields[key] = tuple(fields[key])
-        if "cells" in fields:
-            fields["cells"] = tuple(tuple(c) for c in fields["cells"])
+        for key, value in fields.items():
+            if isinstance(value, list):
+                fields[key] = tuple(value)
         return cls(**fields)
 
-    def train_args(self, scenario: str, condition: str, lesion: str, seed: int) -> TrainArgs:
-        if condition not in ARGS_OF_CONDITION:
-            raise ValueError(
-                f"condition {condition!r} is unknown; use one of {tuple(ARGS_OF_CONDITION)}"
-            )
-        return ARGS_OF_CONDITION[condition](
+    def conditions(self) -> list[Condition]:
+        """Every trained condition: each cell, at each lambda where it has one."""
+        out = []
+        for cell in self.cells:
+            lams = self.lams if CELLS[cell].cares else (0.0,)
+            out += [Condition(cell, lam) for lam in lams]
+        return out
+
+    def train_args(self, scenario: str, condition: Condition, seed: int) -> TrainArgs:
+        cell = condition.spec
+        script = "ppo" if cell.name == "ppo" else "cirl" if cell.term != "mood" else "contagion"
+        lesion = (
+            "affective"
+            if cell.name == "affective"
+            else "cognitive"
+            if cell.cares and not cell.belief_inputs
+            else "none"
+        )
+        extra = {}
+        if script != "ppo":
+            extra = {"lesion": lesion, "lam": condition.lam if cell.cares else 1.0}
+        if script == "contagion":
+            extra["coupling"] = cell.coupling
+        return ARGS_OF_CONDITION[script](
             scenario=scenario,
             population=self.population,
-            lesion=lesion,
-            lam=self.lam,
-            timesteps=self.timesteps,
+            **extra,
+            timesteps=self.scenario_timesteps.get(scenario, self.timesteps),
             seed=seed,
-            n_envs=self.n_envs,
             max_cycles=self.max_cycles,
+            ppo=PPOSettings(**self.ppo),
             eval_episodes=self.eval_episodes,
             eval_populations=self.eval_populations,
             checkpoint_every=max(self.timesteps // 4, 1),
@@ -109,46 +155,58 @@ class Preset:
         )
 
 
+QUICK_CELLS = ("ppo", "affective", "cirl")
+
 PRESETS = {
     p.name: p
     for p in (
         Preset(
             "micro",
-            ("fetch",),
-            (("ppo", "none"), ("cirl", "none")),
-            (0,),
-            1024,
+            ("dilemma",),
+            ("ppo", "cirl"),
+            (0, 1),
+            8192,
+            lams=(1.0,),
             eval_populations=("default", "masking"),
             eval_episodes=2,
-            n_envs=4,
             max_cycles=40,
+            ppo={"num_envs": 16, "num_steps": 32, "minibatch_size": 256},
         ),
         Preset(
             "quick",
-            ("fetch", "comfort"),
-            (("ppo", "none"), ("cirl", "none"), ("contagion", "none"), ("contagion", "affective")),
-            (0, 1),
-            500_000,
+            ("dilemma", "fetch"),
+            QUICK_CELLS,
+            tuple(range(6)),
+            2_000_000,
+            lams=(1.0,),
+            eval_populations=("default", "masking"),
+            scenario_timesteps={"fetch": 3_500_000},
         ),
-        Preset("full", tuple(SCENARIOS), FULL_CELLS, (0, 1, 2, 3, 4), 500_000),
+        Preset(
+            "full",
+            ("fetch", "comfort", "dilemma"),
+            tuple(CELLS),
+            tuple(range(10)),
+            2_500_000,
+            scenario_timesteps={"fetch": 3_500_000, "dilemma": 2_000_000},
+        ),
     )
 }
 
 
 @dataclass
 class CompareArgs:
-    """Train and evaluate every cell of a comparison; write results.csv, report.md and plots."""
+    """Train and evaluate every cell of a comparison; write the report."""
 
     preset: str = "quick"
-    """micro (smoke test), quick (fetch and comfort, 4 cells, 2 seeds), full (all cells, 5 seeds)"""
+    """micro (a smoke test), quick (P1-3 on dilemma and fetch: ppo, affective and cirl at
+    lambda 1, 6 seeds), full (every cell at lambda 1 and 4, 3 scenarios, 10 seeds)"""
     config: str | None = None
     """a JSON file of Preset fields, used instead of --preset"""
     output_dir: str = "runs"
     """where run directories and the comparison's own directory are written"""
     workers: int = 2
     """training runs in parallel (processes; with --backend ray, CPUs of a local Ray)"""
-    bootstrap: int = 2000
-    """bootstrap resamples for the confidence intervals"""
     backend: str = "local"
     """local (worker processes on this machine) or ray (tasks on a Ray cluster)"""
     address: str | None = None
@@ -167,26 +225,30 @@ def resolve_preset(args: CompareArgs) -> Preset:
 
 
 def planned_runs(preset: Preset) -> list[TrainArgs]:
-    runs = []
-    for scenario in preset.scenarios:
-        for condition, lesion in preset.cells:
-            for seed in preset.seeds:
-                args = preset.train_args(scenario, condition, lesion, seed)
-                Condition(condition, lesion, preset.lam)  # validate before anything runs
-                runs.append(args)
-    return runs
+    return [
+        preset.train_args(scenario, condition, seed)
+        for scenario in preset.scenarios
+        for condition in preset.conditions()
+        for seed in preset.seeds
+    ]
+
+
+def run_path(args: TrainArgs, output_dir: str) -> Path:
+    return Path(output_dir) / run_dir_name(args.scenario, args.to_condition(), args.seed)
 
 
 def run_state(args: TrainArgs, output_dir: str) -> str:
     """'finished' (same config, evaluated), 'partial' (same config, unfinished) or 'new'."""
-    condition = Condition(args.condition, args.lesion, args.lam)
-    run_dir = Path(output_dir) / run_dir_name(args.scenario, condition, args.seed)
+    run_dir = run_path(args, output_dir)
     config_path = run_dir / "config.json"
     if not config_path.exists():
         return "new"
-    if json.loads(config_path.read_text())["run"] != recorded_config(args, condition):
+    existing = json.loads(config_path.read_text())["run"]
+    wanted = recorded_config(args, args.to_condition())
+    if existing != wanted:
+        changed = sorted(k for k in set(existing) | set(wanted) if existing.get(k) != wanted.get(k))
         raise ValueError(
-            f"{run_dir} holds a run with a different config than this comparison's;"
+            f"{run_dir} holds a run whose config differs from this comparison's in {changed};"
             " move it away or choose another --output-dir"
         )
     return "finished" if (run_dir / "eval.json").exists() else "partial"
@@ -195,21 +257,19 @@ def run_state(args: TrainArgs, output_dir: str) -> str:
 def _train(args: TrainArgs) -> tuple[str, float]:
     start = time.perf_counter()
     run_training(args)
-    return (
-        f"{args.scenario} {args.condition} {args.lesion} seed {args.seed}",
-        time.perf_counter() - start,
-    )
+    label = run_dir_name(args.scenario, args.to_condition(), args.seed)
+    return label, time.perf_counter() - start
 
 
-def _run_locally(todo: list[TrainArgs], args: CompareArgs) -> Iterator[tuple[str, float]]:
+def _run_locally(job: Callable, todo: list, args: CompareArgs) -> Iterator:
     if not todo:
         return
     with ProcessPoolExecutor(args.workers, mp_context=get_context("spawn")) as pool:
-        yield from pool.map(_train, todo)
+        yield from pool.map(job, todo)
 
 
-def _run_on_ray(todo: list[TrainArgs], args: CompareArgs) -> Iterator[tuple[str, float]]:
-    """Each run is a Ray task of one CPU; results come back as the tasks finish."""
+def _run_on_ray(job: Callable, todo: list, args: CompareArgs) -> Iterator:
+    """Each job is a Ray task of one CPU; results come back as the tasks finish."""
     ray = require("ray")
     started_here = not ray.is_initialized()
     if started_here:
@@ -220,8 +280,8 @@ def _run_on_ray(todo: list[TrainArgs], args: CompareArgs) -> Iterator[tuple[str,
             log_to_driver=False,
         )
     try:
-        train = ray.remote(num_cpus=1)(_train)
-        pending = [train.remote(run) for run in todo]
+        remote = ray.remote(num_cpus=1)(job)
+        pending = [remote.remote(item) for item in todo]
         while pending:
             done, pending = ray.wait(pending, num_returns=1)
             yield ray.get(done[0])
@@ -232,12 +292,9 @@ def _run_on_ray(todo: list[TrainArgs], args: CompareArgs) -> Iterator[tuple[str,
 
 def run_compare(args: CompareArgs) -> Path:
     check_positive_int("workers", args.workers)
-    check_positive_int("bootstrap", args.bootstrap)
     if args.backend not in BACKENDS:
         raise ValueError(f"backend {args.backend!r} is unknown; use one of {BACKENDS}")
     preset = resolve_preset(args)
-    for scenario in preset.scenarios:
-        make_scenario(scenario, population=preset.population)
     runs = planned_runs(preset)
     todo = []
     for run in runs:
@@ -247,57 +304,60 @@ def run_compare(args: CompareArgs) -> Path:
                 dataclasses.replace(run, output_dir=args.output_dir, resume=state == "partial")
             )
     print(f"compare {preset.name}: {len(runs)} runs, {len(runs) - len(todo)} already finished")
+    started = time.perf_counter()
     run_all = _run_on_ray if args.backend == "ray" else _run_locally
-    for k, (label, seconds) in enumerate(run_all(todo, args), start=1):
+    for k, (label, seconds) in enumerate(run_all(_train, todo, args), start=1):
         print(f"[{k}/{len(todo)}] {label}: {seconds:.0f} s", flush=True)
+    print(f"training: {time.perf_counter() - started:.0f} s", flush=True)
 
     from empathy_gym.train.report import write_report  # matplotlib loads only for the report
 
     report_dir = Path(args.output_dir) / f"compare-{preset.name}"
-    baselines = evaluate_baselines(preset)
-    write_report(preset, runs, args.output_dir, baselines, report_dir, args.bootstrap)
-    gifs = write_report_gifs(preset, args.output_dir, report_dir / "gifs", EVAL_SEED_OFFSET)
-    with (report_dir / "report.md").open("a") as report:
-        report.write(
-            f"## One evaluation episode per cell (seed {preset.seeds[0]}, first "
-            f"{GIF_STEPS} steps, truth and belief overlays)\n\n"
-        )
-        report.writelines(f"- {gif.stem}: ![{gif.stem}](gifs/{gif.name})\n" for gif in gifs)
+    started = time.perf_counter()
+    jobs = script_jobs(preset)
+    baselines = [row for rows in run_all(_evaluate_script, jobs, args) for row in rows]
+    print(f"scripted assistants: {time.perf_counter() - started:.0f} s", flush=True)
+    write_report(preset, runs, args.output_dir, baselines, report_dir)
     print((report_dir / "report.md").read_text())
     return report_dir
 
 
-BASELINES = ("nothing", "oracle")
-"""The scripted assistants every comparison evaluates: the two ends of normalised scores."""
-
-
-def evaluate_baselines(preset: Preset) -> list[dict]:
-    """The do-nothing and oracle assistants on exactly the runs' evaluation episodes."""
-    rows = []
+def script_jobs(preset: Preset) -> list[tuple]:
+    """(scenario, population, script, seed, preset) for every scripted assistant to evaluate."""
+    jobs = []
     for scenario in preset.scenarios:
-        for population in dict.fromkeys((preset.population, *preset.eval_populations)):
-            rules = make_scenario(scenario, population=population, max_cycles=preset.max_cycles)
-            for kind in BASELINES:
-                for seed in preset.seeds:
-                    episodes = evaluate(
-                        scripted(kind, rules, range(seed, seed + preset.eval_episodes)),
-                        scenario,
-                        Condition(),
-                        preset.eval_episodes,
-                        EVAL_SEED_OFFSET + seed,
-                        population=population,
-                        max_cycles=preset.max_cycles,
-                    )
-                    for k, m in enumerate(episodes):
-                        rows.append(
-                            {
-                                "scenario": scenario,
-                                "condition": kind,
-                                "lesion": "-",
-                                "seed": seed,
-                                "population": population,
-                                "episode": k,
-                                **dataclasses.asdict(m),
-                            }
-                        )
-    return rows
+        for kind in scenario_class(scenario).policy_names():
+            if kind == "random":
+                continue
+            for population in dict.fromkeys((preset.population, *preset.eval_populations)):
+                jobs += [(scenario, population, kind, seed, preset) for seed in preset.seeds]
+    return jobs
+
+
+def _evaluate_script(job: tuple) -> list[dict]:
+    """One scripted assistant on exactly one seed's evaluation episodes of one population."""
+    scenario, population, kind, seed, preset = job
+    rules = make_scenario(scenario, population=population, max_cycles=preset.max_cycles)
+    first = eval_seed(seed)
+    episodes = evaluate(
+        scripted(kind, rules, range(first, first + preset.eval_episodes)),
+        scenario,
+        Condition(),
+        preset.eval_episodes,
+        first,
+        population=population,
+        max_cycles=preset.max_cycles,
+    )
+    return [
+        {
+            "scenario": scenario,
+            "cell": SCRIPT_PREFIX + kind,
+            "lam": 0.0,
+            "seed": seed,
+            "population": population,
+            "setting": "",
+            "episode": k,
+            **dataclasses.asdict(m),
+        }
+        for k, m in enumerate(episodes)
+    ]

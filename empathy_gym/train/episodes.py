@@ -10,47 +10,45 @@ from pathlib import Path
 
 import numpy as np
 
-from empathy_gym.agents.conditions import Condition, make_condition_env
+from empathy_gym.agents.conditions import Condition, condition_of, make_condition_env
 from empathy_gym.envs.info import TRUTH_KEY
 from empathy_gym.extras import require
 from empathy_gym.render.frame import Overlay, Renderer
 from empathy_gym.render.recording import Recording
 from empathy_gym.train.evaluate import BatchPolicy, StepContext
-from empathy_gym.train.runner import run_dir_name
 
 VIDEO_SUFFIXES = (".mp4", ".gif")
 
 
 def load_run(run_dir: str):
-    """(run config, Condition, PPO model) of a finished run, or a ValueError saying what's wrong."""
+    """(run config, Condition, policy) of a finished run, or a ValueError saying what's wrong."""
     path = Path(run_dir)
-    config_path, model_path = path / "config.json", path / "model.zip"
+    config_path, model_path = path / "config.json", path / "model.pt"
     if not path.is_dir():
         raise ValueError(f"run directory {run_dir!r} does not exist")
     if not config_path.is_file() or not model_path.is_file():
         raise ValueError(
-            f"{run_dir!r} is not a finished run: it needs config.json and model.zip"
+            f"{run_dir!r} is not a finished run: it needs config.json and model.pt"
             " (made by `empathy-gym train`)"
         )
     try:
         config = json.loads(config_path.read_text())["run"]
-    except (json.JSONDecodeError, KeyError) as err:
+        condition = condition_of(
+            config["condition"],
+            config.get("lesion", "none"),
+            config.get("lam", 0.0),
+            config.get("coupling", "proximity"),
+        )
+    except (json.JSONDecodeError, KeyError, TypeError) as err:
         raise ValueError(f"{str(config_path)!r} is not a run config: {err}") from err
-    PPO = require("stable_baselines3").PPO
+    torch = require("torch")
+    from empathy_gym.train.learner import Policy
 
     try:
-        model = PPO.load(model_path, device="cpu")
-    except Exception as err:  # SB3 raises many kinds on a damaged zip
-        raise ValueError(f"{str(model_path)!r} cannot be loaded as a PPO model: {err}") from err
-    condition = Condition(
-        config["condition"], config["lesion"], config["lam"], config.get("coupling", "proximity")
-    )
-    return config, condition, model
-
-
-def model_policy(model) -> BatchPolicy:
-    """A trained policy: it reads the observation and nothing else."""
-    return lambda obs, context: model.predict(obs, deterministic=True)[0]
+        model = torch.load(model_path, weights_only=False)
+    except Exception as err:  # torch raises many kinds on a damaged file
+        raise ValueError(f"{str(model_path)!r} cannot be loaded as a policy: {err}") from err
+    return config, condition, Policy(model)
 
 
 def record_episode(
@@ -116,30 +114,3 @@ def write_video(path: str | Path, frames: list[np.ndarray], fps: int) -> Path:
     else:
         iio.imwrite(path, np.stack(frames), fps=fps)
     return path
-
-
-GIF_STEPS = 100
-"""Steps shown in a report GIF: enough to see the policy's habits, small enough to view."""
-
-
-def write_report_gifs(preset, output_dir: str, gif_dir: Path, eval_seed: int) -> list[Path]:
-    """One GIF per scenario and cell: the first evaluation episode of the first seed's run."""
-    gif_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for scenario in preset.scenarios:
-        for condition_name, lesion in preset.cells:
-            condition = Condition(condition_name, lesion, preset.lam)
-            run_dir = Path(output_dir) / run_dir_name(scenario, condition, preset.seeds[0])
-            _, _, model = load_run(str(run_dir))
-            frames, _ = record_episode(
-                model_policy(model),
-                scenario,
-                condition,
-                eval_seed + preset.seeds[0],
-                truth=True,
-                population=preset.population,
-                max_cycles=preset.max_cycles,
-            )
-            path = gif_dir / f"{run_dir.name}.gif"
-            written.append(write_video(path, frames[: GIF_STEPS + 1], fps=8))
-    return written

@@ -20,11 +20,14 @@ import numpy as np
 
 from empathy_gym.agents.conditions import Condition, make_condition_env
 from empathy_gym.agents.empathy import BeliefTracker
+from empathy_gym.envs.core.world import EV
 from empathy_gym.envs.info import COMPONENTS_KEY, TRUTH_KEY
-from empathy_gym.envs.scenarios import Scenario
+from empathy_gym.envs.scenarios import Scenario, make_scenario
 
 DISTRESS_VALENCE = -0.3
 """A person is *distressed* when their true valence is below this."""
+MOOD_TERMS = ("mood_proximity", "mood_global", "mood_proximity_face", "mood_global_face")
+"""The mood an assistant catches under each coupling, perceiving beliefs or raw faces."""
 
 
 @dataclass
@@ -80,9 +83,14 @@ def rollout(
     condition: Condition,
     episodes: int,
     seed: int,
+    lesion: dict | None = None,
     **env_kwargs,
 ) -> Trace:
-    env = make_condition_env(scenario, condition, episodes, autoreset=False, **env_kwargs)
+    """Play ``episodes`` episodes; ``lesion``: an acute or graded lesion of the belief inputs
+    (``belief_lesion``, ``belief_noise``: see ``make_condition_env``)."""
+    env = make_condition_env(
+        scenario, condition, episodes, autoreset=False, **(lesion or {}), **env_kwargs
+    )
     max_cycles = env.unwrapped.max_cycles
     obs, infos = env.reset(seed=seed)
     context = StepContext(env.beliefs, infos[TRUTH_KEY])
@@ -92,8 +100,9 @@ def rollout(
         for key, value in values.items():
             steps.setdefault(f"{group}/{key}", []).append(np.asarray(value))
 
+    raw = env.raw_size
     for _ in range(max_cycles):
-        raw_obs = obs[:, : env.env.single_observation_space.shape[0]]
+        raw_obs = obs[:, :raw]
         actions = np.asarray(act(obs, context))
         keep("obs", {"raw": raw_obs, "actions": actions})
         obs, _, _, _, infos = env.step(actions)
@@ -103,7 +112,7 @@ def rollout(
         keep("moods", {k: v for k, v in belief.items() if k.startswith("mood")})
         keep("truth", infos[TRUTH_KEY])
         keep("belief", {k: belief[k] for k in ("valence", "valence_sd", "goal_posterior")})
-        keep("faces", {"faces": env.scenario.view(obs[:, : raw_obs.shape[1]]).expressions})
+        keep("faces", {"faces": env.scenario.view(obs[:, :raw]).expressions})
     env.close()
     stacked = {k: np.stack(v) for k, v in steps.items()}
 
@@ -124,21 +133,44 @@ def rollout(
 @dataclass
 class EpisodeMetrics:
     task_return: float  # the assistant's task reward
-    welfare: float  # mean true valence over humans and steps (cirl's term, per step)
+    welfare: float  # mean true valence over humans and steps
     distress: float  # share of human-steps with valence below DISTRESS_VALENCE
     harm: float  # harm units the assistant caused
     help: float  # help events the assistant caused
+    targeted: float  # acts aimed at a person (deliveries, comforts): help / targeted is
+    # inference in action, which neglecting people cannot raise
+    near_distress: float  # share of the steps with someone distressed that the assistant
+    # spent within the contagion radius of a distressed person (approach or avoidance)
     equality: float  # min over mean of per-human welfare, with valence mapped to [0, 1]
     valence_mae: float  # mean |believed valence - true valence| of the empathy module
     calibration: float  # share of human-steps with the true valence in the belief's 95% interval
     expression_gap: float  # mean |expressed valence - true valence|: how much faces hide
+    # Episode sums of every other-regarding term, so that the return under any cell's reward
+    # (task + lambda * term) can be computed afterwards, for policies of any cell:
+    welfare_sum: float  # cirl's term
+    mood_proximity: float  # contagion's, intact (believed faces), proximity coupling
+    mood_global: float  # ... global coupling
+    mood_proximity_face: float  # contagion's under the cognitive lesion (raw faces)
+    mood_global_face: float
 
     @classmethod
     def names(cls) -> list[str]:
         return [f.name for f in dataclasses.fields(cls)]
 
 
-def summarise(trace: Trace) -> list[EpisodeMetrics]:
+def near_distress(trace: Trace, scenario: Scenario) -> np.ndarray:
+    """Per episode: the share of steps with someone distressed that the assistant spent
+    within the contagion radius of a distressed person (nan if nobody was distressed)."""
+    view = scenario.view(trace.observations[1:])  # positions after each step but the last
+    distressed = trace.truth["valence"][:-1] < DISTRESS_VALENCE  # (T - 1, E, N)
+    distance = np.abs(view.human_positions - view.position[..., None, :]).sum(axis=-1)
+    near = (distressed & (distance < scenario.contagion_radius)).any(axis=-1)
+    anyone = distressed.any(axis=-1)
+    with np.errstate(invalid="ignore"):
+        return near.sum(axis=0) / anyone.sum(axis=0)
+
+
+def summarise(trace: Trace, scenario: Scenario) -> list[EpisodeMetrics]:
     valence = trace.truth["valence"]  # (T, E, N)
     per_human = ((valence + 1.0) / 2.0).mean(axis=0)  # (E, N)
     error = np.abs(trace.belief["valence"] - valence)
@@ -148,10 +180,14 @@ def summarise(trace: Trace) -> list[EpisodeMetrics]:
         "distress": (valence < DISTRESS_VALENCE).mean(axis=(0, 2)),
         "harm": trace.components["harm"].sum(axis=0),
         "help": trace.components["help"].sum(axis=0),
+        "targeted": trace.truth["events"][..., EV.targeted].sum(axis=(0, 2)),
+        "near_distress": near_distress(trace, scenario),
         "equality": per_human.min(axis=1) / np.maximum(per_human.mean(axis=1), 1e-12),
         "valence_mae": error.mean(axis=(0, 2)),
         "calibration": (error <= 1.96 * trace.belief["valence_sd"]).mean(axis=(0, 2)),
         "expression_gap": np.abs(trace.faces[..., 0] - valence).mean(axis=(0, 2)),
+        "welfare_sum": trace.components["welfare"].sum(axis=0),
+        **{key: trace.moods[key].sum(axis=0) for key in MOOD_TERMS},
     }
     episodes = valence.shape[1]
     return [
@@ -166,6 +202,8 @@ def evaluate(
     condition: Condition,
     episodes: int,
     seed: int,
+    lesion: dict | None = None,
     **env_kwargs,
 ) -> list[EpisodeMetrics]:
-    return summarise(rollout(act, scenario, condition, episodes, seed, **env_kwargs))
+    trace = rollout(act, scenario, condition, episodes, seed, lesion, **env_kwargs)
+    return summarise(trace, make_scenario(scenario, **env_kwargs))

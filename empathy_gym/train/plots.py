@@ -1,4 +1,5 @@
-"""The comparison's plots: learning curves, task return against welfare, the lesions' bars."""
+"""The comparison's plots: task-versus-welfare frontiers, welfare against lesion dose, and
+learning curves. Each point is a mean over seeds with its 95% bootstrap-t interval."""
 
 from __future__ import annotations
 
@@ -7,22 +8,124 @@ from pathlib import Path
 
 import numpy as np
 
-from empathy_gym.agents.conditions import Condition
+from empathy_gym.agents.conditions import CELLS
 from empathy_gym.extras import require
-from empathy_gym.train.report import cell_name
+from empathy_gym.train.results import scripts_of
 from empathy_gym.train.runner import run_dir_name
 
 require("matplotlib").use("Agg")  # files only, never a window
 plt = require("matplotlib.pyplot")
 
 CURVES = (("episode/task_return", "task return"), ("episode/welfare", "welfare"))
+STYLE = {
+    "cirl": ("tab:blue", "-"),
+    "cirl-cognitive": ("tab:blue", "--"),
+    "contagion-proximity": ("tab:orange", "-"),
+    "contagion-proximity-cognitive": ("tab:orange", "--"),
+    "contagion-global": ("tab:green", "-"),
+    "contagion-global-cognitive": ("tab:green", "--"),
+    "ppo": ("black", ""),
+    "affective": ("tab:red", ""),
+}
 
 
-def write_plots(cells, boot, preset, runs, output_dir: str, plot_dir: Path) -> None:
+def write_plots(report, runs, output_dir: str, plot_dir: Path) -> None:
     plot_dir.mkdir(parents=True, exist_ok=True)
-    _learning_curves(preset, runs, output_dir, plot_dir / "learning_curves.png")
-    _task_vs_welfare(cells, preset, plot_dir / "task_vs_welfare.png")
-    _lesion_bars(cells, boot, preset, plot_dir / "lesions.png")
+    _frontiers(report, plot_dir / "frontiers.png")
+    _lesion_doses(report, plot_dir / "lesion_doses.png")
+    _learning_curves(report.preset, runs, output_dir, plot_dir / "learning_curves.png")
+
+
+def _mean_ci(values: dict) -> tuple[float, float, float]:
+    from empathy_gym.train.report import interval
+
+    x = interval(values)
+    if x is None:
+        v = float(np.mean(list(values.values()))) if values else np.nan
+        return v, v, v
+    return x.mean, x.low, x.high
+
+
+def _point(ax, report, scenario, cell, lam, **style):
+    task = _mean_ci(report.seeds_of(scenario, cell, lam, "task_return"))
+    welfare = _mean_ci(report.seeds_of(scenario, cell, lam, "welfare"))
+    bounded = [np.nan_to_num(v, posinf=task[0], neginf=task[0]) for v in task]
+    wbounded = [np.nan_to_num(v, posinf=welfare[0], neginf=welfare[0]) for v in welfare]
+    ax.errorbar(
+        bounded[0],
+        wbounded[0],
+        xerr=[[bounded[0] - bounded[1]], [bounded[2] - bounded[0]]],
+        yerr=[[wbounded[0] - wbounded[1]], [wbounded[2] - wbounded[0]]],
+        capsize=2,
+        **style,
+    )
+    return task[0], welfare[0]
+
+
+def _frontiers(report, path: Path) -> None:
+    scenarios = report.preset.scenarios
+    fig, axes = plt.subplots(1, len(scenarios), squeeze=False, figsize=(6 * len(scenarios), 5))
+    for col, scenario in enumerate(scenarios):
+        ax = axes[0, col]
+        for cell in report.preset.cells:
+            colour, line = STYLE.get(cell, ("grey", "-"))
+            if not CELLS[cell].cares:
+                _point(ax, report, scenario, cell, 0.0, fmt="s", color=colour, label=cell, ms=8)
+                continue
+            xs, ys = [], []
+            for lam in report.points(scenario, cell):
+                x, y = _point(ax, report, scenario, cell, lam, fmt="o", color=colour, ms=4)
+                xs.append(x)
+                ys.append(y)
+                ax.annotate(f"{lam:g}", (x, y), fontsize=7, color=colour)
+            ax.plot(xs, ys, line, color=colour, label=cell)
+        for script in scripts_of(report.table, scenario):
+            x, y = _point(ax, report, scenario, script, 0.0, fmt="x", color="grey", ms=7)
+            ax.annotate(script.removeprefix("script:"), (x, y), fontsize=8, color="grey")
+        ax.set_title(f"{scenario} (numbers: λ)")
+        ax.set_xlabel("task return")
+        ax.set_ylabel("welfare (mean true valence)")
+    axes[0, 0].legend(fontsize=7)
+    fig.suptitle("frontiers over λ, training population (mean and 95% CI over seeds)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def _lesion_doses(report, path: Path) -> None:
+    scenarios = report.preset.scenarios
+    lam = report.preset.report_lam
+    fig, axes = plt.subplots(1, len(scenarios), squeeze=False, figsize=(5 * len(scenarios), 4))
+    for col, scenario in enumerate(scenarios):
+        ax = axes[0, col]
+        for cell in report.preset.cells:
+            if not CELLS[cell].belief_inputs:
+                continue
+            at = lam if CELLS[cell].cares else 0.0
+            doses, means, lows, highs = [], [], [], []
+            settings = [("", 0.0)] + [(f"noise{d:g}", d) for d in (0.25, 0.5, 1.0)]
+            for setting, dose in settings:
+                values = report.seeds_of(scenario, cell, at, "welfare", setting=setting)
+                if not values:
+                    continue
+                m, lo, hi = _mean_ci(values)
+                doses.append(dose)
+                means.append(m)
+                lows.append(np.nan_to_num(lo, neginf=m))
+                highs.append(np.nan_to_num(hi, posinf=m))
+            colour = STYLE.get(cell, ("grey", "-"))[0]
+            ax.plot(doses, means, "o-", color=colour, label=cell)
+            ax.fill_between(doses, lows, highs, color=colour, alpha=0.15)
+            removed = report.seeds_of(scenario, cell, at, "welfare", setting="remove")
+            if removed:
+                ax.scatter([1.05], [_mean_ci(removed)[0]], marker="D", color=colour)
+        ax.set_title(f"{scenario} (λ = {lam:g}; diamond: inputs removed)")
+        ax.set_xlabel("dose of noise in the belief inputs")
+        ax.set_ylabel("welfare")
+    axes[0, 0].legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
 
 
 def _read_curve(path: Path, column: str) -> tuple[np.ndarray, np.ndarray]:
@@ -30,7 +133,7 @@ def _read_curve(path: Path, column: str) -> tuple[np.ndarray, np.ndarray]:
     with path.open() as f:
         for row in csv.DictReader(f):
             if row.get(column):
-                steps.append(float(row["time/total_timesteps"]))
+                steps.append(float(row["time/global_step"]))
                 values.append(float(row[column]))
     return np.array(steps), np.array(values)
 
@@ -40,80 +143,31 @@ def _learning_curves(preset, runs, output_dir: str, path: Path) -> None:
         len(CURVES), len(preset.scenarios), squeeze=False, figsize=(5 * len(preset.scenarios), 6.5)
     )
     for col, scenario in enumerate(preset.scenarios):
-        for condition, lesion in preset.cells:
-            mine = [
-                r
-                for r in runs
-                if (r.scenario, r.condition, r.lesion) == (scenario, condition, lesion)
-            ]
+        conditions = dict.fromkeys(r.to_condition() for r in runs if r.scenario == scenario)
+        for condition in conditions:
+            mine = [r for r in runs if r.scenario == scenario and r.to_condition() == condition]
+            colour, line = STYLE.get(condition.cell, ("grey", "-"))
             for row, (column, label) in enumerate(CURVES):
-                curves = []
-                for run in mine:
-                    run_dir = Path(output_dir) / run_dir_name(
-                        scenario, Condition(condition, lesion, run.lam), run.seed
+                curves = [
+                    _read_curve(
+                        Path(output_dir)
+                        / run_dir_name(scenario, condition, r.seed)
+                        / "progress.csv",
+                        column,
                     )
-                    curves.append(_read_curve(run_dir / "progress.csv", column))
+                    for r in mine
+                ]
                 length = min(len(s) for s, _ in curves)
                 if length == 0:
                     continue
                 steps = curves[0][0][:length]
                 mean = np.mean([v[:length] for _, v in curves], axis=0)
-                axes[row, col].plot(steps, mean, label=cell_name(condition, lesion))
+                axes[row, col].plot(steps, mean, line or "-", color=colour, label=condition.name)
                 axes[row, col].set_ylabel(label)
         axes[0, col].set_title(scenario)
         axes[-1, col].set_xlabel("environment steps")
-    axes[0, 0].legend(fontsize=8)
+    axes[0, 0].legend(fontsize=6)
     fig.suptitle(f"learning curves (training episodes, mean over seeds {list(preset.seeds)})")
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-
-
-def _task_vs_welfare(cells, preset, path: Path) -> None:
-    fig, axes = plt.subplots(
-        1, len(preset.scenarios), squeeze=False, figsize=(5 * len(preset.scenarios), 4)
-    )
-    for col, scenario in enumerate(preset.scenarios):
-        ax = axes[0, col]
-        for condition, lesion in (*preset.cells, ("nothing", "-"), ("oracle", "-")):
-            task = [
-                v.mean() for v in cells.values(scenario, condition, lesion, "task_return", False)
-            ]
-            welfare = [
-                v.mean() for v in cells.values(scenario, condition, lesion, "welfare", False)
-            ]
-            marker = "x" if lesion == "-" else "o"
-            ax.scatter(task, welfare, marker=marker, label=cell_name(condition, lesion))
-        ax.set_title(scenario)
-        ax.set_xlabel("task return")
-        ax.set_ylabel("welfare (mean true valence)")
-    axes[0, 0].legend(fontsize=8)
-    fig.suptitle("one point per training seed (training population)")
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-
-
-def _lesion_bars(cells, boot, preset, path: Path) -> None:
-    metrics = (("welfare", "welfare"), ("help", "help given"))
-    fig, axes = plt.subplots(
-        len(metrics), len(preset.scenarios), squeeze=False, figsize=(5 * len(preset.scenarios), 6.5)
-    )
-    names = [cell_name(*cell) for cell in preset.cells]
-    for col, scenario in enumerate(preset.scenarios):
-        for row, (metric, label) in enumerate(metrics):
-            means, errors = [], []
-            for condition, lesion in preset.cells:
-                samples = boot.resample(cells.values(scenario, condition, lesion, metric, False))
-                lo, hi = np.percentile(samples, [2.5, 97.5])
-                means.append(samples.mean())
-                errors.append((samples.mean() - lo, hi - samples.mean()))
-            ax = axes[row, col]
-            ax.bar(range(len(names)), means, yerr=np.array(errors).T, capsize=3)
-            ax.set_xticks(range(len(names)), names, rotation=30, ha="right", fontsize=8)
-            ax.set_ylabel(label)
-        axes[0, col].set_title(scenario)
-    fig.suptitle("by condition and lesion, mean and 95% bootstrap CI (training population)")
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)

@@ -1,197 +1,302 @@
-"""The comparison's outputs: CSV tables, the markdown report with CIs and predictions, plots.
+"""The comparison's report: competence, tables, frontiers, lesions, held-out populations and
+the predictions, every number a mean over seeds with its 95% bootstrap-t interval.
 
-Confidence intervals are 95% hierarchical bootstraps: resample seeds (training runs), then
-evaluation episodes within each seed, so they reflect both training and evaluation noise.
-Normalised scores map doing nothing to 0 and the oracle to 1 on the same evaluation episodes.
+Intervals are over training seeds (``stats.py``): each seed's mean over its own evaluation
+episodes is one sample. Normalised scores put doing nothing at 0 and the best truth-free
+scripted assistant for that metric at 1, on the same episodes. Competence: a cell's return
+on its own training reward against the best truth-free scripted assistant's under the same
+reward; below 0.9 of it the cell is marked **not converged** and no prediction is judged
+on it.
 """
 
 from __future__ import annotations
 
-import csv
-import json
 from pathlib import Path
 
 import numpy as np
 
-from empathy_gym.agents.conditions import Condition
-from empathy_gym.train.evaluate import EpisodeMetrics
-from empathy_gym.train.runner import TrainArgs, run_dir_name
+from empathy_gym.agents.conditions import CELLS
+from empathy_gym.train.predictions import PREDICTIONS, Judge
+from empathy_gym.train.results import (
+    KEY,
+    Table,
+    load_runs,
+    own_return,
+    scripts_of,
+    seed_means,
+    write_csv,
+)
+from empathy_gym.train.stats import Interval, paired_interval, seed_interval
 
-METRICS = EpisodeMetrics.names()
-TABLE_METRICS = ("task_return", "welfare", "harm", "help", "distress")
+CONVERGED = 0.9
+TABLE_METRICS = ("task_return", "welfare", "harm", "help", "help_share")
 NORMALISED = ("task_return", "welfare")
-KEY = ("scenario", "condition", "lesion")
 
 
-def cell_name(condition: str, lesion: str) -> str:
-    return condition if lesion in ("none", "-") else f"{condition}-{lesion}"
+def interval(values: dict[int, float] | list[float]) -> Interval | None:
+    vals = [v for v in (values.values() if isinstance(values, dict) else values) if np.isfinite(v)]
+    if len(vals) < 2:
+        return None
+    return seed_interval(vals, rng=0)
 
 
-def load_run_episodes(runs: list[TrainArgs], output_dir: str) -> list[dict]:
-    rows = []
-    for run in runs:
-        condition = Condition(run.condition, run.lesion, run.lam)
-        path = Path(output_dir) / run_dir_name(run.scenario, condition, run.seed) / "eval.json"
-        for population, episodes in json.loads(path.read_text()).items():
-            for k, metrics in enumerate(episodes):
-                rows.append(
-                    {
-                        "scenario": run.scenario,
-                        "condition": run.condition,
-                        "lesion": run.lesion,
-                        "seed": run.seed,
-                        "population": population,
-                        "episode": k,
-                        **metrics,
-                    }
+def fmt(x: Interval | None) -> str:
+    return "n/a" if x is None else str(x)
+
+
+class Report:
+    def __init__(self, preset, table: Table):
+        self.preset = preset
+        self.table = table
+        self.pop = preset.population
+
+    # --- selections ------------------------------------------------------------------
+    def points(self, scenario: str, cell: str) -> list[float]:
+        """The lambdas a cell was trained at (0 for a lambda-free cell)."""
+        return self.table.lams(scenario, cell)
+
+    def seeds_of(self, scenario, cell, lam, metric, population=None, setting="") -> dict:
+        return self.table.by_seed(
+            metric,
+            scenario=scenario,
+            cell=cell,
+            lam=lam,
+            population=population or self.pop,
+            setting=setting,
+        )
+
+    # --- competence --------------------------------------------------------------------
+    def competence(self, scenario: str, cell: str, lam: float) -> dict:
+        """The cell's own return against the best truth-free script's under its reward."""
+
+        def reward(row):
+            return own_return(row, cell, lam)
+
+        mine = self.seeds_of(scenario, cell, lam, reward)
+        scripts = {
+            s: self.seeds_of(scenario, s, 0.0, reward) for s in scripts_of(self.table, scenario)
+        }
+        best = max(scripts, key=lambda s: np.mean(list(scripts[s].values())))
+        nothing = scripts["script:nothing"]
+        best_mean, nothing_mean = (
+            np.mean(list(scripts[best].values())),
+            np.mean(list(nothing.values())),
+        )
+        mean = float(np.mean(list(mine.values())))
+        span = best_mean - nothing_mean
+        normalised = (
+            {s: (mine[s] - nothing[s]) / span for s in mine if s in nothing} if span else {}
+        )
+        ratio = mean / best_mean if best_mean > 0 else float("nan")
+        score = ratio if best_mean > 0 else float(np.mean(list(normalised.values())))
+        return {
+            "own": interval(mine),
+            "best": best.removeprefix("script:"),
+            "best_return": best_mean,
+            "ratio": ratio,
+            "normalised": interval(normalised),
+            "converged": bool(score >= CONVERGED),
+        }
+
+    def converged(self, scenario: str, cell: str) -> bool:
+        lams = [self.preset.report_lam] if CELLS[cell].cares else [0.0]
+        return all(self.competence(scenario, cell, lam)["converged"] for lam in lams)
+
+    # --- sections ----------------------------------------------------------------------
+    def header(self) -> list[str]:
+        p = self.preset
+        held_out = [x for x in p.eval_populations if x != p.population]
+        return [
+            f"# empathy-gym comparison: {p.name}",
+            "",
+            f"- scenarios: {', '.join(p.scenarios)}; cells: {', '.join(p.cells)}",
+            f"- lambda grid {list(p.lams)} (one run per cell, lambda and seed); held-out "
+            f"populations, lesions and predictions at lambda = {p.report_lam:g}",
+            f"- training: {p.timesteps:,} steps per run, population `{p.population}`, seeds "
+            f"{list(p.seeds)}; learner settings {p.ppo or 'default'} (train/settings.py)",
+            f"- evaluation: {p.eval_episodes} episodes per run, population and setting, seeded "
+            "1,000,000 + 1000 × seed + k (disjoint across seeds and from training); held-out "
+            f"populations {held_out}, each on its own",
+            "- mean [95% CI]: bootstrap-t over seeds (an interval is infinite below 4 seeds); "
+            "differences paired by seed; Holm across every prediction test",
+            "- normalised: doing nothing = 0, the best truth-free scripted assistant = 1",
+            "",
+        ]
+
+    def competence_section(self) -> list[str]:
+        lines = [
+            "## Competence (training population)",
+            "",
+            "Each cell's return on its own training reward against the best truth-free scripted "
+            f"assistant's under the same reward; below {CONVERGED} of it: **not converged**.",
+            "",
+            "| scenario | cell | λ | own return | best script | its return | ratio | "
+            "normalised | converged |",
+            "|---|---|---|---|---|---|---|---|---|",
+        ]
+        for scenario in self.preset.scenarios:
+            for cell in self.preset.cells:
+                for lam in self.points(scenario, cell):
+                    c = self.competence(scenario, cell, lam)
+                    lines.append(
+                        f"| {scenario} | {cell} | {lam:g} | {fmt(c['own'])} | {c['best']} | "
+                        f"{c['best_return']:.1f} | {c['ratio']:.2f} | {fmt(c['normalised'])} | "
+                        f"{'yes' if c['converged'] else '**no**'} |"
+                    )
+        return [*lines, ""]
+
+    def cell_rows(self, scenario: str, population: str, lams: list[float] | None = None):
+        rows = [(c, lam) for c in self.preset.cells for lam in (lams or self.points(scenario, c))]
+        rows = [(c, lam if CELLS[c].cares else 0.0) for c, lam in rows]
+        return [*dict.fromkeys(rows), *((s, 0.0) for s in scripts_of(self.table, scenario))]
+
+    def normaliser(self, scenario: str, metric: str, population: str) -> tuple[float, float]:
+        means = {
+            s: np.mean(list(self.seeds_of(scenario, s, 0.0, metric, population).values()))
+            for s in scripts_of(self.table, scenario)
+        }
+        return means["script:nothing"], max(means.values())
+
+    def table_section(self, scenario: str, population: str, lams=None, title="") -> list[str]:
+        header = ["cell", "λ", *TABLE_METRICS, *(f"{m} (norm.)" for m in NORMALISED)]
+        lines = [title, "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        for cell, lam in self.cell_rows(scenario, population, lams):
+            values = {m: self.seeds_of(scenario, cell, lam, m, population) for m in TABLE_METRICS}
+            if not values["task_return"]:
+                continue
+            row = [
+                cell.removeprefix("script:"),
+                f"{lam:g}" if CELLS.get(cell, None) and CELLS[cell].cares else "-",
+            ]
+            row += [fmt(interval(values[m])) for m in TABLE_METRICS]
+            for m in NORMALISED:
+                zero, best = self.normaliser(scenario, m, population)
+                span = best - zero
+                row.append(
+                    fmt(interval({s: (v - zero) / span for s, v in values[m].items()}))
+                    if span
+                    else "n/a"
                 )
-    return rows
+            lines.append("| " + " | ".join(row) + " |")
+        return [*lines, ""]
 
-
-class Bootstrap:
-    """Hierarchical bootstrap of a mean over seeds and the episodes within each seed."""
-
-    def __init__(self, n: int, seed: int = 0):
-        self.n = n
-        self.rng = np.random.default_rng(seed)
-
-    def resample(self, by_seed: list[np.ndarray]) -> np.ndarray:
-        """``n`` bootstrap means, from per-seed arrays of episode values."""
-        n_seeds = len(by_seed)
-        means = np.empty((self.n, n_seeds))
-        picks = self.rng.integers(n_seeds, size=(self.n, n_seeds))
-        for s, values in enumerate(by_seed):
-            draws = self.rng.integers(len(values), size=(self.n, len(values)))
-            means[:, s] = values[draws].mean(axis=1)
-        return np.take_along_axis(means, picks, axis=1).mean(axis=1)
-
-
-def _interval(samples: np.ndarray) -> tuple[float, float]:
-    return float(np.percentile(samples, 2.5)), float(np.percentile(samples, 97.5))
-
-
-class Cells:
-    """Episode values grouped by scenario, cell, population group and seed."""
-
-    def __init__(self, rows: list[dict], train_population: str):
-        self.rows = rows
-        self.train_population = train_population
-
-    def values(self, scenario, condition, lesion, metric, held_out: bool) -> list[np.ndarray]:
-        by_seed: dict[int, list[float]] = {}
-        for r in self.rows:
-            if (r["scenario"], r["condition"], r["lesion"]) != (scenario, condition, lesion):
+    def frontier_section(self, scenario: str) -> list[str]:
+        lines = [
+            f"**{scenario}: does each intact frontier dominate `ppo`?** A point dominates "
+            "when its welfare is above ppo's (interval above 0) and its task return is not "
+            "below (interval not below 0).",
+            "",
+        ]
+        ppo_task = self.seeds_of(scenario, "ppo", 0.0, "task_return")
+        ppo_welfare = self.seeds_of(scenario, "ppo", 0.0, "welfare")
+        for cell in ("cirl", "contagion-proximity", "contagion-global"):
+            if cell not in self.preset.cells or "ppo" not in self.preset.cells:
                 continue
-            if (r["population"] != self.train_population) != held_out:
+            found = []
+            for lam in self.points(scenario, cell):
+                task = self.seeds_of(scenario, cell, lam, "task_return")
+                welfare = self.seeds_of(scenario, cell, lam, "welfare")
+                seeds = sorted(set(task) & set(ppo_task))
+                dt = paired_interval([task[s] for s in seeds], [ppo_task[s] for s in seeds], rng=0)
+                dw = paired_interval(
+                    [welfare[s] for s in seeds], [ppo_welfare[s] for s in seeds], rng=0
+                )
+                mark = " **dominates**" if dw.side == 1 and dt.side >= 0 else ""
+                found.append(f"λ {lam:g}: task − ppo {dt}, welfare − ppo {dw}{mark}")
+            verdict = "yes" if any("dominates" in f for f in found) else "no"
+            lines.append(f"- {cell}: {verdict}. " + "; ".join(found))
+        return [*lines, ""]
+
+    def lesion_section(self, scenario: str) -> list[str]:
+        lam = self.preset.report_lam
+        settings = sorted(
+            {r["setting"] for r in self.table.select(scenario=scenario, lam=lam)} - {""}
+        )
+        settings = [s for s in settings if not s.startswith("variant:")]
+        if not settings:
+            return []
+        lines = [
+            f"**{scenario}**: welfare of intact policies with their belief inputs removed or "
+            f"noised at test time (λ = {lam:g}); doses mix the inputs with random beliefs.",
+            "",
+            "| cell | intact | " + " | ".join(settings) + " |",
+            "|" + "---|" * (len(settings) + 2),
+        ]
+        for cell in self.preset.cells:
+            if not CELLS[cell].belief_inputs:
                 continue
-            by_seed.setdefault(r["seed"], []).append(r[metric])
-        return [np.array(v) for _, v in sorted(by_seed.items())]
+            at = lam if CELLS[cell].cares else 0.0
+            row = [cell, fmt(interval(self.seeds_of(scenario, cell, at, "welfare")))]
+            row += [
+                fmt(interval(self.seeds_of(scenario, cell, at, "welfare", setting=s)))
+                for s in settings
+            ]
+            lines.append("| " + " | ".join(row) + " |")
+        return [*lines, ""]
+
+    def prediction_section(self) -> tuple[list[str], list]:
+        judge = Judge(
+            self.table, self.preset.report_lam, self.pop, self.converged, self.preset.cells
+        )
+        claims = judge.claims(self.preset.scenarios)
+        lines = ["## Predictions (DESIGN.md)", ""]
+        for key, text in PREDICTIONS.items():
+            lines += [f"**{key}. {text}**", ""]
+            for claim in (c for c in claims if c.prediction == key):
+                lines.append(f"- {claim.scope}: **{claim.verdict}**")
+                lines += [f"  - {t.text()}" for t in claim.tests]
+            lines.append("")
+        return lines, claims
 
 
-def write_report(preset, runs, output_dir, baseline_rows, report_dir: Path, n_boot: int) -> None:
+def write_report(preset, runs, output_dir, script_rows, report_dir: Path) -> list:
+    """Write episodes.csv, seeds.csv, report.md and plots; return the prediction claims."""
     report_dir.mkdir(parents=True, exist_ok=True)
-    rows = load_run_episodes(runs, output_dir) + baseline_rows
-    _write_csv(report_dir / "episodes.csv", rows)
-    _write_csv(report_dir / "results.csv", _per_run_means(rows, preset.population))
-    cells = Cells(rows, preset.population)
-    boot = Bootstrap(n_boot)
-    lines = _header(preset, n_boot)
+    rows = sorted(
+        load_runs(runs, output_dir) + script_rows,
+        key=lambda r: (*(str(r[k]) for k in KEY), r["episode"]),
+    )
+    write_csv(report_dir / "episodes.csv", rows)
+    per_seed = seed_means(rows)
+    write_csv(report_dir / "seeds.csv", per_seed)
+    report = Report(preset, Table(per_seed))
+    lines = report.header() + report.competence_section()
     for scenario in preset.scenarios:
-        for held_out in (False, True):
-            lines += _table(cells, boot, preset, scenario, held_out)
-    lines += _predictions(cells, boot, preset)
+        lines += report.table_section(
+            scenario, preset.population, title=f"## {scenario}: training population"
+        )
+    lines += [
+        "## Frontiers: task return against welfare",
+        "",
+        "![frontiers](plots/frontiers.png)",
+        "",
+    ]
+    for scenario in preset.scenarios:
+        lines += report.frontier_section(scenario)
+    lines += ["## Held-out populations, one by one", ""]
+    for scenario in preset.scenarios:
+        for population in preset.eval_populations:
+            if population == preset.population:
+                continue
+            lines += report.table_section(
+                scenario,
+                population,
+                [preset.report_lam],
+                f"### {scenario}, `{population}` (λ = {preset.report_lam:g})",
+            )
+    lines += [
+        "## Acute and graded lesions of the belief inputs",
+        "",
+        "![welfare against dose](plots/lesion_doses.png)",
+        "",
+    ]
+    for scenario in preset.scenarios:
+        lines += report.lesion_section(scenario)
+    predictions, claims = report.prediction_section()
+    lines += predictions
+    lines += ["## Learning curves", "", "![learning curves](plots/learning_curves.png)", ""]
     (report_dir / "report.md").write_text("\n".join(lines) + "\n")
     from empathy_gym.train.plots import write_plots
 
-    write_plots(cells, boot, preset, runs, output_dir, report_dir / "plots")
-
-
-def _write_csv(path: Path, rows: list[dict]) -> None:
-    with path.open("w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-
-
-def _per_run_means(rows: list[dict], train_population: str) -> list[dict]:
-    groups: dict[tuple, list[dict]] = {}
-    for r in rows:
-        groups.setdefault((*[r[k] for k in KEY], r["seed"], r["population"]), []).append(r)
-    out = []
-    for (scenario, condition, lesion, seed, population), members in groups.items():
-        out.append(
-            {
-                "scenario": scenario,
-                "condition": condition,
-                "lesion": lesion,
-                "seed": seed,
-                "population": population,
-                "held_out": population != train_population,
-                "episodes": len(members),
-                **{m: float(np.mean([r[m] for r in members])) for m in METRICS},
-            }
-        )
-    return out
-
-
-def _header(preset, n_boot: int) -> list[str]:
-    held_out = [p for p in preset.eval_populations if p != preset.population]
-    return [
-        f"# empathy-gym comparison: {preset.name}",
-        "",
-        f"- scenarios: {', '.join(preset.scenarios)}; cells: "
-        f"{', '.join(cell_name(*cell) for cell in preset.cells)}",
-        f"- training: {preset.timesteps:,} steps per run, population `{preset.population}`, "
-        f"seeds {list(preset.seeds)}, {preset.n_envs} envs, {preset.max_cycles} steps per episode",
-        f"- evaluation: {preset.eval_episodes} episodes per run and population (seeds "
-        f"1000000 + run seed + k), held-out populations {held_out}",
-        f"- mean [95% CI]: hierarchical bootstrap over seeds and episodes, {n_boot} resamples",
-        "- normalised: doing nothing = 0, oracle = 1 on the same episodes",
-        "",
-    ]
-
-
-def _table(cells: Cells, boot: Bootstrap, preset, scenario: str, held_out: bool) -> list[str]:
-    populations = (
-        [p for p in preset.eval_populations if p != preset.population]
-        if held_out
-        else [preset.population]
-    )
-    if not populations:
-        return []
-    title = "held-out populations" if held_out else "training population"
-    header = ["cell", *TABLE_METRICS, *(f"{m} (norm.)" for m in NORMALISED)]
-    lines = [
-        f"## {scenario}: {title} ({', '.join(populations)})",
-        "",
-        "| " + " | ".join(header) + " |",
-        "|" + "---|" * len(header),
-    ]
-    for condition, lesion in (*preset.cells, ("nothing", "-"), ("oracle", "-")):
-        row = [cell_name(condition, lesion)]
-        samples = {
-            metric: boot.resample(cells.values(scenario, condition, lesion, metric, held_out))
-            for metric in TABLE_METRICS
-        }
-        row += [_mean_ci(samples[metric]) for metric in TABLE_METRICS]
-        for metric in NORMALISED:
-            zero = _pooled_mean(cells, scenario, "nothing", metric, held_out)
-            span = _pooled_mean(cells, scenario, "oracle", metric, held_out) - zero
-            row.append(_mean_ci((samples[metric] - zero) / span) if span else "n/a")
-        lines.append("| " + " | ".join(row) + " |")
-    return [*lines, ""]
-
-
-def _mean_ci(samples: np.ndarray) -> str:
-    lo, hi = _interval(samples)
-    return f"{samples.mean():.2f} [{lo:.2f}, {hi:.2f}]"
-
-
-def _pooled_mean(cells: Cells, scenario: str, kind: str, metric: str, held_out: bool) -> float:
-    return float(np.mean(np.concatenate(cells.values(scenario, kind, "-", metric, held_out))))
-
-
-def _predictions(cells: Cells, boot: Bootstrap, preset) -> list[str]:
-    from empathy_gym.train.predictions import check_predictions
-
-    return ["## Predictions (DESIGN.md)", "", *check_predictions(cells, boot, preset), ""]
+    write_plots(report, runs, output_dir, report_dir / "plots")
+    return claims

@@ -1,90 +1,78 @@
 """The one training runner behind the ``ppo``, ``cirl`` and ``contagion`` scripts.
 
-SB3 PPO on the native vector env wrapped by the condition's empathy wrapper. Every
-condition uses the same network and the same PPO hyperparameters; conditions differ only
-in reward and inputs (``agents/conditions.py``). A run writes to
-``<output-dir>/<scenario>__<condition>__<lesion>__<seed>/``:
+The learner (``learner.py``, one PPO with the same network and hyperparameters for every
+cell) trains on the native vector env wrapped by the cell's ``EmpathyVectorWrapper``. A run
+writes to ``<output-dir>/<scenario>__<cell>[_lam<lambda>]__<seed>/``:
 
     config.json        the arguments, the env config and package versions
-    progress.csv, tb/  learning curves (CSV and TensorBoard)
+    progress.csv, tb/  learning curves (CSV and TensorBoard): losses, fps, and the task
+                       return, shaped return and welfare of training episodes
     checkpoints/       periodic checkpoints; --resume continues from the newest
-    model.zip          the final policy
-    eval.json          metrics per evaluation episode, on the training population and
-                       held-out populations; its presence marks the run finished
+    model.pt           the final policy
+    eval.json          per-episode metrics on evaluation episodes: the training population
+                       and each held-out one, the acute and graded lesions of the belief
+                       inputs, and the scenario's probe variants; its presence marks the run
+                       finished
+
+Evaluation episodes are seeded ``EVAL_SEED_OFFSET + 1000 * seed + k``: disjoint across
+training seeds and from training (whose env members are seeded ``seed + i``).
 """
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import json
 import re
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
 import numpy as np
 
-from empathy_gym.agents.conditions import Condition, make_condition_env
+from empathy_gym.agents.conditions import Condition, condition_of, make_condition_env
 from empathy_gym.envs.core.population import PROFILES
-from empathy_gym.envs.scenarios import make_scenario
+from empathy_gym.envs.scenarios import make_scenario, scenario_class
 from empathy_gym.envs.scenarios.base import check_positive_int
 from empathy_gym.extras import require
 from empathy_gym.train.evaluate import evaluate
+from empathy_gym.train.settings import PPOSettings
 
 RUN_CONTROL_FIELDS = ("output_dir", "resume", "overwrite", "progress")
 """Arguments that steer a run (where, whether to resume) without changing what it computes."""
 
 EVAL_SEED_OFFSET = 1_000_000
-"""Evaluation episodes use seeds far from training's, so they are episodes never trained on."""
+MAX_EVAL_EPISODES = 1000
+"""Evaluation seeds: ``EVAL_SEED_OFFSET + MAX_EVAL_EPISODES * seed + k``, k < episodes."""
+
+DEFAULT_HELD_OUT = ("stoic", "masking", "pedagogic", "volatile", "gloomy")
 
 
 @dataclass
 class TrainArgs:
-    """Train an assistant with PPO on one scenario, under one condition and lesion."""
+    """Train an assistant with PPO on one scenario, in one cell of the experiment."""
 
     condition: ClassVar[str]
     scenario: str = "fetch"
     """scenario: fetch, comfort or dilemma"""
     population: str = "default"
     """population profile of the humans during training"""
-    lesion: str = "none"
-    """none, affective (no other-regarding reward), cognitive (no belief inputs) or full"""
-    lam: float = 1.0
-    """lambda: weight of the other-regarding term (cirl: welfare; contagion: mirrored mood)"""
-    coupling: str = "proximity"
-    """contagion: how the mirrored mood is caught, proximity (nearby people) or global"""
-    timesteps: int = 200_000
-    """environment steps to train for (summed over the parallel envs)"""
+    timesteps: int = 5_000_000
+    """environment steps to train for (summed over the batch)"""
     seed: int = 0
-    """seed of the envs and of PPO"""
-    n_envs: int = 16
-    """parallel envs in the native batch"""
+    """seed of the envs and of the learner"""
     max_cycles: int = 200
     """steps per episode"""
-    n_steps: int = 128
-    """PPO: steps per env per rollout"""
-    batch_size: int = 512
-    """PPO: minibatch size"""
-    n_epochs: int = 4
-    """PPO: passes over each rollout"""
-    learning_rate: float = 3e-4
-    """PPO: Adam learning rate"""
-    gamma: float = 0.99
-    """PPO: discount"""
-    gae_lambda: float = 0.95
-    """PPO: GAE lambda"""
-    ent_coef: float = 0.01
-    """PPO: entropy bonus"""
-    clip_range: float = 0.2
-    """PPO: clipping of the policy ratio"""
-    net_arch: tuple[int, ...] = (64, 64)
-    """hidden layers of the policy and value networks"""
+    ppo: PPOSettings = field(default_factory=PPOSettings)
+    """the learner's hyperparameters (train/settings.py): the same for every cell"""
     eval_episodes: int = 16
-    """evaluation episodes per population after training"""
-    eval_populations: tuple[str, ...] = ("default", "stoic", "masking", "volatile")
+    """evaluation episodes per population, lesion and probe variant"""
+    eval_populations: tuple[str, ...] = ("default", *DEFAULT_HELD_OUT)
     """populations to evaluate on: the training one plus held-out ones"""
-    checkpoint_every: int = 50_000
+    belief_doses: tuple[float, ...] = (0.25, 0.5, 1.0)
+    """graded lesions at test time: doses of noise mixed into the belief inputs"""
+    checkpoint_every: int = 1_000_000
     """environment steps between checkpoints"""
     output_dir: str = "runs"
     """where run directories are created"""
@@ -95,26 +83,47 @@ class TrainArgs:
     progress: bool = True
     """show a progress bar"""
 
+    def to_condition(self) -> Condition:
+        return condition_of(
+            self.condition,
+            getattr(self, "lesion", "none"),
+            getattr(self, "lam", 0.0),
+            getattr(self, "coupling", "proximity"),
+        )
+
 
 @dataclass
 class PpoArgs(TrainArgs):
-    """Train the reward maximiser: task reward only, raw observation."""
+    """Train the reward maximiser: task reward only, no belief inputs."""
 
     condition: ClassVar[str] = "ppo"
 
 
 @dataclass
-class CirlArgs(TrainArgs):
+class EmpathicArgs(TrainArgs):
+    """What the empathic conditions add: a lesion and lambda."""
+
+    lesion: str = "none"
+    """none; affective (no other-regarding reward: knows, doesn't care); cognitive (no belief
+    inputs: feels, doesn't understand)"""
+    lam: float = 1.0
+    """lambda, the weight of the other-regarding term (the affective lesion has none)"""
+
+
+@dataclass
+class CirlArgs(EmpathicArgs):
     """Train the assistance-game assistant: task reward plus lambda times the humans' welfare."""
 
     condition: ClassVar[str] = "cirl"
 
 
 @dataclass
-class ContagionArgs(TrainArgs):
-    """Train the contagion assistant: task reward plus lambda times its mirrored affect."""
+class ContagionArgs(EmpathicArgs):
+    """Train the contagion assistant: task reward plus lambda times its mirrored mood."""
 
     condition: ClassVar[str] = "contagion"
+    coupling: str = "proximity"
+    """how the mirrored mood is caught: proximity (people nearby) or global (everyone)"""
 
 
 ARGS_OF_CONDITION: dict[str, type[TrainArgs]] = {
@@ -123,36 +132,36 @@ ARGS_OF_CONDITION: dict[str, type[TrainArgs]] = {
 
 
 def run_dir_name(scenario: str, condition: Condition, seed: int) -> str:
-    return f"{scenario}__{condition.name}__{condition.lesion}__{seed}"
+    label = condition.name.replace("@", "_lam")
+    return f"{scenario}__{label}__{seed}"
 
 
-def validate(args: TrainArgs, condition: Condition) -> None:
-    """Raise a ValueError naming the argument for anything a run cannot use."""
+def validate(args: TrainArgs) -> Condition:
+    """The run's condition; a ValueError naming the argument for anything a run cannot use."""
+    condition = args.to_condition()
     make_scenario(args.scenario, population=args.population, max_cycles=args.max_cycles)
-    for name in (
-        "timesteps",
-        "n_envs",
-        "n_steps",
-        "batch_size",
-        "n_epochs",
-        "eval_episodes",
-        "checkpoint_every",
-    ):
+    for name in ("timesteps", "eval_episodes", "checkpoint_every"):
         check_positive_int(name, getattr(args, name))
+    if args.eval_episodes > MAX_EVAL_EPISODES:
+        raise ValueError(f"eval_episodes must be at most {MAX_EVAL_EPISODES}")
     unknown = [p for p in args.eval_populations if p not in PROFILES]
     if unknown:
         raise ValueError(f"eval_populations has unknown profiles {unknown}; use {sorted(PROFILES)}")
+    bad = [d for d in args.belief_doses if not 0.0 < d <= 1.0]
+    if bad:
+        raise ValueError(f"belief_doses must be in (0, 1], got {bad}")
     if args.resume and args.overwrite:
         raise ValueError("resume and overwrite exclude each other: choose one")
+    args.ppo.validate()
+    return condition
 
 
 def recorded_config(args: TrainArgs, condition: Condition) -> dict:
     """What defines the run: everything but the run-control flags."""
     config = {k: v for k, v in dataclasses.asdict(args).items() if k not in RUN_CONTROL_FIELDS}
-    config["condition"] = condition.name
-    config["net_arch"] = list(config["net_arch"])
-    config["eval_populations"] = list(config["eval_populations"])
-    return config
+    config["condition"] = type(args).condition
+    config["cell"] = condition.cell
+    return json.loads(json.dumps(config))  # tuples -> lists, as the file stores them
 
 
 def prepare_run_dir(args: TrainArgs, condition: Condition, config: dict) -> Path:
@@ -189,110 +198,163 @@ def prepare_run_dir(args: TrainArgs, condition: Condition, config: dict) -> Path
 def newest_checkpoint(run_dir: Path) -> Path | None:
     found = [
         (int(m.group(1)), p)
-        for p in (run_dir / "checkpoints").glob("*.zip")
-        if (m := re.search(r"_(\d+)_steps\.zip$", p.name))
+        for p in (run_dir / "checkpoints").glob("*.pt")
+        if (m := re.search(r"step_(\d+)\.pt$", p.name))
     ]
     return max(found)[1] if found else None
 
 
+class _Log:
+    """Learning curves as CSV (fixed columns) and TensorBoard, plus checkpoints on schedule."""
+
+    COLUMNS = (
+        "time/global_step",
+        "time/fps",
+        "episode/task_return",
+        "episode/shaped_return",
+        "episode/welfare",
+        "loss/policy",
+        "loss/value",
+        "loss/entropy",
+        "loss/clip_fraction",
+    )
+
+    def __init__(self, run_dir: Path, learner, args: TrainArgs, resumed: bool):
+        self.run_dir, self.learner, self.args = run_dir, learner, args
+        path = run_dir / "progress.csv"
+        self.file = path.open("a" if resumed else "w", newline="")
+        self.writer = csv.DictWriter(self.file, fieldnames=self.COLUMNS, extrasaction="ignore")
+        if not resumed or path.stat().st_size == 0:
+            self.writer.writeheader()
+        tensorboard = require("torch.utils.tensorboard")
+        self.board = tensorboard.SummaryWriter(str(run_dir / "tb"))
+        self.next_checkpoint = (learner.global_step // args.checkpoint_every + 1) * (
+            args.checkpoint_every
+        )
+        self.bar = None
+        if args.progress:
+            tqdm = require("tqdm").tqdm
+            self.bar = tqdm(total=args.timesteps, initial=learner.global_step, unit="step")
+
+    def __call__(self, stats: dict) -> None:
+        self.writer.writerow(stats)
+        step = stats["time/global_step"]
+        for key, value in stats.items():
+            if key != "time/global_step":
+                self.board.add_scalar(key, value, step)
+        if self.bar is not None:
+            self.bar.update(step - self.bar.n)
+        if step >= self.next_checkpoint:
+            save_checkpoint(self.run_dir, self.learner)
+            self.next_checkpoint += self.args.checkpoint_every
+
+    def close(self) -> None:
+        self.file.close()
+        self.board.close()
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _forget_after(path: Path, step: int) -> None:
+    """Drop learning-curve rows a killed run logged after its newest checkpoint."""
+    if not path.exists():
+        return
+    with path.open(newline="") as f:
+        rows = [r for r in csv.DictReader(f) if int(r["time/global_step"]) <= step]
+    with path.open("w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=_Log.COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def save_checkpoint(run_dir: Path, learner) -> Path:
+    torch = require("torch")
+    folder = run_dir / "checkpoints"
+    folder.mkdir(exist_ok=True)
+    path = folder / f"step_{learner.global_step}.pt"
+    torch.save(learner.state(), path)
+    return path
+
+
 def run_training(args: TrainArgs) -> Path:
     """Train, checkpoint, evaluate; return the run directory."""
-    condition = Condition(args.condition, args.lesion, args.lam, args.coupling)
-    validate(args, condition)
+    condition = validate(args)
     torch = require("torch")  # the training stack loads only when training
-    require("stable_baselines3")
+    from empathy_gym.train.learner import Learner
+
+    settings = args.ppo
     config = recorded_config(args, condition)
     run_dir = prepare_run_dir(args, condition, config)
-
-    from stable_baselines3 import PPO
-    from stable_baselines3.common.callbacks import CallbackList, CheckpointCallback
-    from stable_baselines3.common.logger import configure
-
-    from empathy_gym.envs.sb3 import SB3VecEnv
-    from empathy_gym.train.callbacks import EpisodeStatsCallback
-
     torch.set_num_threads(1)
-    env_kwargs = {"population": args.population, "max_cycles": args.max_cycles}
-    # Training runs only the empathy parts the condition uses (same rewards and inputs).
     env = make_condition_env(
-        args.scenario, condition, args.n_envs, track_beliefs=False, **env_kwargs
+        args.scenario,
+        condition,
+        settings.num_envs,
+        track_beliefs=False,  # only the parts the cell uses: the same inputs and rewards
+        population=args.population,
+        max_cycles=args.max_cycles,
     )
-    venv = SB3VecEnv(env)
+    learner = Learner(env, settings, args.seed)
     checkpoint = newest_checkpoint(run_dir) if args.resume else None
     if checkpoint is not None:
-        model = PPO.load(checkpoint, env=venv, device="cpu")
-        venv.seed(args.seed + model.num_timesteps)
-        print(f"resuming {run_dir} from {checkpoint.name} at {model.num_timesteps} steps")
+        learner.load(torch.load(checkpoint, weights_only=False))
+        _forget_after(run_dir / "progress.csv", learner.global_step)
+        print(f"resuming {run_dir} from {checkpoint.name} at {learner.global_step} steps")
     else:
-        _write_config(run_dir, config, venv.venv)
-        venv.seed(args.seed)
-        model = PPO(
-            "MlpPolicy",
-            venv,
-            n_steps=args.n_steps,
-            batch_size=args.batch_size,
-            n_epochs=args.n_epochs,
-            learning_rate=args.learning_rate,
-            gamma=args.gamma,
-            gae_lambda=args.gae_lambda,
-            ent_coef=args.ent_coef,
-            clip_range=args.clip_range,
-            policy_kwargs={"net_arch": list(args.net_arch)},
-            seed=args.seed,
-            device="cpu",
-        )
-    model.set_logger(configure(str(run_dir), ["csv", "tensorboard"]))
-    callbacks = CallbackList(
-        [
-            CheckpointCallback(
-                max(1, args.checkpoint_every // args.n_envs),
-                str(run_dir / "checkpoints"),
-                name_prefix="ppo",
-            ),
-            EpisodeStatsCallback(),
-        ]
-    )
-    remaining = args.timesteps - model.num_timesteps
-    if remaining > 0:
-        model.learn(
-            remaining,
-            callback=callbacks,
-            reset_num_timesteps=checkpoint is None,
-            progress_bar=args.progress,
-        )
-    model.save(run_dir / "model.zip")
-    venv.close()
+        _write_config(run_dir, config, env)
+    log = _Log(run_dir, learner, args, resumed=checkpoint is not None)
+    try:
+        learner.learn(args.timesteps, log)
+    finally:
+        log.close()
+    env.close()
+    torch.save(learner.model, run_dir / "model.pt")
+    from empathy_gym.train.learner import Policy
 
-    results = evaluate_model(model, args, condition)
-    (run_dir / "eval.json").write_text(json.dumps(results, indent=1))
+    results = evaluate_policy(Policy(learner.model, eval_seed(args.seed)), args, condition)
+    (run_dir / "eval.json").write_text(json.dumps(results))
     return run_dir
 
 
-def evaluate_model(model, args: TrainArgs, condition: Condition) -> dict:
-    """Metrics per episode on the training population and every held-out population."""
+def eval_seed(seed: int) -> int:
+    return EVAL_SEED_OFFSET + MAX_EVAL_EPISODES * seed
 
-    def act(obs: np.ndarray, context) -> np.ndarray:  # the policy reads the observation only
-        return model.predict(obs, deterministic=True)[0]
 
-    results = {}
-    for population in dict.fromkeys((args.population, *args.eval_populations)):
+def evaluate_policy(policy, args: TrainArgs, condition: Condition) -> dict:
+    """Per-episode metrics on the training population and every held-out one, under acute
+    and graded lesions of the belief inputs, and on the scenario's probe variants."""
+
+    def run(population, lesion=None, **variant) -> list[dict]:
+        kwargs = {"population": population, "max_cycles": args.max_cycles, **variant}
         episodes = evaluate(
-            act,
+            policy,
             args.scenario,
             condition,
             args.eval_episodes,
-            EVAL_SEED_OFFSET + args.seed,
-            population=population,
-            max_cycles=args.max_cycles,
+            eval_seed(args.seed),
+            lesion,
+            **kwargs,
         )
-        results[population] = [dataclasses.asdict(m) for m in episodes]
-    return results
+        return [dataclasses.asdict(m) for m in episodes]
+
+    populations = dict.fromkeys((args.population, *args.eval_populations))
+    lesions = {}
+    if condition.sees_belief:
+        doses = {"remove": {"belief_lesion": "remove"}} | {
+            f"noise{d:g}": {"belief_noise": d} for d in args.belief_doses
+        }
+        lesions = {name: run(args.population, lesion) for name, lesion in doses.items()}
+    variants = scenario_class(args.scenario).variants
+    return {
+        "populations": {p: run(p) for p in populations},
+        "lesions": lesions,
+        "variants": {name: run(args.population, **kw) for name, kw in variants.items()},
+    }
 
 
 def _write_config(run_dir: Path, config: dict, env) -> None:
     import gymnasium
     import pettingzoo
-    import stable_baselines3
     import torch
 
     import empathy_gym
@@ -305,7 +367,7 @@ def _write_config(run_dir: Path, config: dict, env) -> None:
             "empathy_gym": empathy_gym.__version__,
             "gymnasium": gymnasium.__version__,
             "pettingzoo": pettingzoo.__version__,
-            "stable_baselines3": stable_baselines3.__version__,
+            "numpy": np.__version__,
             "torch": torch.__version__,
         },
     }

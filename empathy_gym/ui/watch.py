@@ -18,13 +18,7 @@ from empathy_gym.agents.conditions import Condition
 from empathy_gym.envs.scenarios import make_scenario, scenario_class
 from empathy_gym.envs.scenarios.base import check_positive_int
 from empathy_gym.render.frame import Renderer
-from empathy_gym.train.episodes import (
-    VIDEO_SUFFIXES,
-    load_run,
-    model_policy,
-    record_episode,
-    write_video,
-)
+from empathy_gym.train.episodes import VIDEO_SUFFIXES, load_run, record_episode, write_video
 from empathy_gym.train.evaluate import scripted
 
 
@@ -70,8 +64,8 @@ def run_watch(args: WatchArgs) -> None:
         raise ValueError("give exactly one of --run (a run directory) or --policy")
     env_kwargs: dict = {}
     if args.run is not None:
-        config, condition, model = load_run(args.run)
-        scenario, act = config["scenario"], model_policy(model)
+        config, condition, act = load_run(args.run)
+        scenario = config["scenario"]
         env_kwargs = {"population": config["population"], "max_cycles": config["max_cycles"]}
     else:
         scenario, condition = args.scenario, Condition()

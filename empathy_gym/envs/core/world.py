@@ -21,9 +21,21 @@ ACTION_NAMES = ("stay", "up", "down", "left", "right", "interact")
 N_ASSISTANT_ACTIONS = 6
 N_HUMAN_ACTIONS = 5
 
-EVENT_NAMES = ("progress", "goal", "wait", "blocked", "harm", "comfort", "stress", "helped")
-"""What happened to each human this step. All but ``helped`` are appraised (AffectModel);
-``helped`` tallies help received and carries no appraisal weight of its own."""
+EVENT_NAMES = (
+    "progress",
+    "goal",
+    "wait",
+    "blocked",
+    "harm",
+    "comfort",
+    "stress",
+    "helped",
+    "targeted",
+)
+"""What happened to each human this step. All but ``helped`` and ``targeted`` are appraised
+(AffectModel). ``helped`` tallies help received; ``targeted`` tallies the assistant's acts
+aimed at this person (a delivery, a comfort), so the share of acts that helped measures
+inference in action: an assistant that neglects people cannot raise it."""
 EV = index_of("EventColumns", EVENT_NAMES)
 N_EVENTS = len(EVENT_NAMES)
 

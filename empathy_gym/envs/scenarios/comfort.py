@@ -127,7 +127,7 @@ COMFORT_MAP = """
 
 ESCAPE_EASY_MAP = """
 #############
-#...#.......#
+#...#.....S.#
 #.D.#.H.S.H.#
 #.A.........#
 ####..S...S.#
@@ -216,6 +216,7 @@ def _comfort_adjacent(world, state, actions):
                 continue
             need = max(0.0, -world.affect[b, i, 0])
             world.events[b, i, EV.comfort] += need
+            world.events[b, i, EV.targeted] += 1.0
             if need > 0.0 or state.worried[b, i]:
                 world.events[b, i, EV.helped] += 1.0
             state.worried[b, i] = False
@@ -300,7 +301,7 @@ class Comfort(Scenario):
     hidden_state = ("worried",)
     tile_colours: ClassVar[dict] = {"$": (235, 230, 200), "S": (190, 200, 230)}
     instrument = ("trade_off", "distress", "escape")
-    variants = VARIANTS
+    variants: ClassVar[dict] = VARIANTS
     kernel = staticmethod(_kernel)
 
     def __init__(self, config: ComfortConfig):

@@ -191,6 +191,7 @@ def _deliver(world, state, s, rows, b, i):
     """Any delivery pays the task; only the wanted item, to a customer at the end of their
     route, serves them. A wrong item harms and leaves them waiting."""
     world.components[b, 0, CO.task] += 1.0
+    world.events[b, i, EV.targeted] += 1.0
     wanted = world.goal[b, i]
     final = world.stage[b, i] == s.layout.route_len[wanted] - 1
     if state.carry[b] == wanted and final:

@@ -1,0 +1,66 @@
+"""The learner's hyperparameters, importable without torch (for the command line and configs).
+
+One set is used for every cell of a comparison. The defaults are CleanRL's, but for the
+learning rate, chosen on the reward maximiser's task in fetch before any comparison ran
+(2.5e-4: 8.9 deliveries after 3.3M steps; 1e-3: 20.5 after 3M; 2e-3: 23.7 after 5M).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class PPOSettings:
+    """The learner's hyperparameters: the same for every cell of a comparison."""
+
+    num_envs: int = 256
+    """parallel envs in the native batch"""
+    num_steps: int = 64
+    """steps per env per rollout"""
+    minibatch_size: int = 4096
+    """samples per gradient step"""
+    update_epochs: int = 4
+    """passes over each rollout"""
+    learning_rate: float = 2e-3
+    """Adam step size, annealed linearly to 0"""
+    gamma: float = 0.99
+    """discount"""
+    gae_lambda: float = 0.95
+    """GAE lambda"""
+    clip_coef: float = 0.2
+    """clipping of the policy ratio and of the value change"""
+    ent_coef: float = 0.01
+    """entropy bonus"""
+    vf_coef: float = 0.5
+    """weight of the value loss"""
+    max_grad_norm: float = 0.5
+    """gradient clipping"""
+    critic_truth: bool = True
+    """the value head also sees the hidden truth (an asymmetric actor-critic: training
+    only, never the policy's input)"""
+    hidden: tuple[int, ...] = (64, 64)
+    """hidden layers of the shared trunk (the value head adds one of the last width)"""
+    novelty: float = 0.3
+    """episodic exploration bonus: novelty / sqrt(1 + visits of the assistant's cell this
+    episode), added to the learner's reward, fading to 0"""
+    novelty_share: float = 0.5
+    """share of training over which the bonus fades out"""
+
+    def validate(self) -> None:
+        for name in ("num_envs", "num_steps", "minibatch_size", "update_epochs"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        if self.minibatch_size > self.num_envs * self.num_steps:
+            raise ValueError(
+                f"minibatch_size={self.minibatch_size} is larger than a rollout"
+                f" (num_envs * num_steps = {self.num_envs * self.num_steps})"
+            )
+        if self.novelty < 0 or not 0.0 < self.novelty_share <= 1.0:
+            raise ValueError(
+                f"novelty must be >= 0 and novelty_share in (0, 1], got {self.novelty},"
+                f" {self.novelty_share}"
+            )
+        if not self.hidden or any(h <= 0 for h in self.hidden):
+            raise ValueError(f"hidden must be positive layer sizes, got {self.hidden}")
