@@ -187,8 +187,8 @@ PRESETS = {
             ("fetch", "comfort", "dilemma"),
             tuple(CELLS),
             tuple(range(10)),
-            2_500_000,
-            scenario_timesteps={"fetch": 3_500_000, "dilemma": 2_000_000},
+            2_000_000,
+            scenario_timesteps={"fetch": 4_500_000},
         ),
     )
 }
