@@ -188,7 +188,7 @@ PRESETS = {
             tuple(CELLS),
             tuple(range(10)),
             2_000_000,
-            scenario_timesteps={"fetch": 4_500_000},
+            scenario_timesteps={"fetch": 4_000_000},
         ),
     )
 }
