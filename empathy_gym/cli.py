@@ -4,6 +4,8 @@ empathy-gym demo                      the scripted assistants play each scenario
 empathy-gym train ppo|cirl|contagion  train one assistant (= python -m empathy_gym.train.X)
 empathy-gym compare --preset quick    train and evaluate every cell; write the report
 empathy-gym instrument                each scenario's instrument figures (scripted, no training)
+empathy-gym probe RUN [RUN ...]       what trained assistants represent; network-level lesions
+empathy-gym pumps RUN [RUN ...]       the moral profile of trained assistants on intuition pumps
 empathy-gym watch --run DIR           watch a trained run (or --policy); --record out.gif
 empathy-gym replay FILE               step through a recorded episode
 empathy-gym play fetch --as human_0   control one agent from the keyboard
@@ -16,10 +18,12 @@ from typing import Annotated, Union
 
 import tyro
 
+from empathy_gym.analysis.command import ProbeArgs, run_probe
 from empathy_gym.train.compare import CompareArgs, run_compare
 from empathy_gym.train.demo import DemoArgs
 from empathy_gym.train.demo import main as demo_main
 from empathy_gym.train.instrument import InstrumentArgs, run_instrument
+from empathy_gym.train.pumps import PumpsArgs, run_pumps
 from empathy_gym.train.runner import ARGS_OF_CONDITION, TrainArgs, run_training
 from empathy_gym.train.script import run_script
 from empathy_gym.ui.play import PlayArgs, run_play
@@ -42,6 +46,8 @@ HANDLERS = {
     CompareArgs: run_compare,
     DemoArgs: demo_main,
     InstrumentArgs: run_instrument,
+    ProbeArgs: run_probe,
+    PumpsArgs: run_pumps,
     WatchArgs: run_watch,
     ReplayArgs: run_replay,
     PlayArgs: run_play,
@@ -54,6 +60,8 @@ def main(argv: list[str] | None = None) -> None:
         "train": Train,
         "compare": CompareArgs,
         "instrument": InstrumentArgs,
+        "probe": ProbeArgs,
+        "pumps": PumpsArgs,
         "watch": WatchArgs,
         "replay": ReplayArgs,
         "play": PlayArgs,

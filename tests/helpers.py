@@ -31,3 +31,36 @@ def assert_clean_error(call, match: str, error=ValueError) -> str:
     frames = traceback.extract_tb(info.value.__traceback__)
     assert not any("numba" in f.filename for f in frames), "error raised from inside numba"
     return str(info.value)
+
+
+def check_pump(scenario: str, pump) -> None:
+    """A pump keeps its scenario's observation layout (trained assistants run on it) and
+    the scenario's prosocial and selfish scripts make its choice oppositely, as declared."""
+    import dataclasses
+
+    from empathy_gym.agents.conditions import Condition
+    from empathy_gym.envs.scenarios import make_scenario
+    from empathy_gym.train.evaluate import evaluate, scripted
+    from empathy_gym.train.pumps import chose
+
+    base, variant = make_scenario(scenario), make_scenario(scenario, **pump.kwargs)
+    assert variant.obs_sizes == base.obs_sizes and variant.n_goals == base.n_goals
+    seeds = range(pump.seed, pump.seed + pump.episodes)
+    rates = {}
+    for kind in ("prosocial", "selfish"):
+        episodes = evaluate(
+            scripted(kind, variant, seeds),
+            scenario,
+            Condition(),
+            pump.episodes,
+            pump.seed,
+            **pump.kwargs,
+        )
+        rates[kind] = np.mean([chose(dataclasses.asdict(e), pump) for e in episodes])
+    print(
+        f"\n{scenario} {pump.name}: '{pump.choice}' prosocial {rates['prosocial']:.2f},"
+        f" selfish {rates['selfish']:.2f}"
+    )
+    expected = {"prosocial": pump.prosocial_chooses, "selfish": not pump.prosocial_chooses}
+    for kind, chooses in expected.items():
+        assert (rates[kind] >= 0.75) if chooses else (rates[kind] <= 0.25), (kind, rates)

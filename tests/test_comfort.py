@@ -1,12 +1,13 @@
 """Comfort's rules, set up directly, and comfort as an instrument (DESIGN "The instrument")."""
 
 import numpy as np
+import pytest
 
 from empathy_gym.envs.core.world import EV, INTERACT, STAY
 from empathy_gym.envs.parallel import ASSISTANT
-from empathy_gym.envs.scenarios.comfort import VARIANTS
+from empathy_gym.envs.scenarios.comfort import Comfort
 from empathy_gym.train import instrument
-from helpers import MODULES
+from helpers import MODULES, check_pump
 
 QUIET = {"stress_prob": 0.0, "wander_prob": 0.0, "relief_prob": 0.0}
 
@@ -66,7 +67,7 @@ def test_a_stressor_worries_someone():
 
 
 def test_a_person_on_a_d_tile_starts_worried():
-    env = MODULES["comfort"].parallel_env(**VARIANTS["escape_hard"])
+    env = MODULES["comfort"].parallel_env(**Comfort.pump("escape_hard").kwargs)
     env.reset(seed=0)
     grid = env.scenario.ascii_map.grid
     on_d = [grid[tuple(p)] == "D" for p in env.world.pos[0, 1:]]
@@ -98,3 +99,8 @@ def test_escape_probe():
     assert easy["avoider"].mean - easy["comforter"].mean > 2 * np.hypot(
         easy["avoider"].se, easy["comforter"].se
     )
+
+
+@pytest.mark.parametrize("pump", Comfort.pumps, ids=lambda p: p.name)
+def test_each_pump_keeps_the_layout_and_its_scripts_choose_oppositely(pump):
+    check_pump("comfort", pump)

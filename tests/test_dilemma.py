@@ -1,9 +1,12 @@
 """Dilemma's rules, set up directly, and dilemma as an instrument (DESIGN "The instrument")."""
 
+import pytest
+
 from empathy_gym.envs.core.world import EV, RIGHT, STAY
 from empathy_gym.envs.parallel import ASSISTANT
+from empathy_gym.envs.scenarios.dilemma import Dilemma
 from empathy_gym.train import instrument
-from helpers import MODULES
+from helpers import MODULES, check_pump
 
 
 def _office():
@@ -38,3 +41,8 @@ def test_trade_off():
     print("\ndilemma trade-off (mean ± se over 64 episodes):\n" + "\n".join(result.lines()))
     assert result.selfish_wins_task
     assert all(result.prosocial_wins_at[r] for r in instrument.REWARDS), result.prosocial_wins_at
+
+
+@pytest.mark.parametrize("pump", Dilemma.pumps, ids=lambda p: p.name)
+def test_each_pump_keeps_the_layout_and_its_scripts_choose_oppositely(pump):
+    check_pump("dilemma", pump)

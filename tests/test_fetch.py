@@ -5,8 +5,9 @@ import pytest
 
 from empathy_gym.envs.core.world import EV, INTERACT, STAY
 from empathy_gym.envs.parallel import ASSISTANT
+from empathy_gym.envs.scenarios.fetch import Fetch
 from empathy_gym.train import instrument
-from helpers import MODULES
+from helpers import MODULES, check_pump
 
 LEFT_WINDOW, LEFT_SERVICE, SHELF_0 = (4, 4), (2, 4), (1, 3)
 
@@ -111,3 +112,8 @@ def test_scripted_assistants_deliver(kind):
     assert trace.components["task"].sum(axis=0).min() > 3
     if kind != "selfish":
         assert np.allclose(trace.components["help"].sum(0), trace.components["task"].sum(0), atol=2)
+
+
+@pytest.mark.parametrize("pump", Fetch.pumps, ids=lambda p: p.name)
+def test_each_pump_keeps_the_layout_and_its_scripts_choose_oppositely(pump):
+    check_pump("fetch", pump)

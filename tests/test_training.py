@@ -10,6 +10,7 @@ import pytest
 import torch
 
 from empathy_gym.agents.conditions import Condition, make_condition_env
+from empathy_gym.envs.scenarios import scenario_class
 from empathy_gym.train.compare import CompareArgs, run_compare
 from empathy_gym.train.learner import Learner, Policy
 from empathy_gym.train.runner import CirlArgs, ContagionArgs, PpoArgs, run_training
@@ -88,8 +89,8 @@ def test_each_script_trains_evaluates_and_writes_its_outputs(command, run_name, 
     assert set(evaluation["populations"]) == {"default", "masking"}
     episodes = evaluation["populations"]["masking"]
     assert len(episodes) == 2 and "mood_global_face" in episodes[0]
-    comfort = run_name.startswith("comfort")
-    assert set(evaluation["variants"]) == ({"escape_easy", "escape_hard"} if comfort else set())
+    pumps = scenario_class(run_name.split("__")[0]).pumps
+    assert set(evaluation["variants"]) == {pump.name for pump in pumps}
     sees_belief = "cirl_lam" in run_name
     assert set(evaluation["lesions"]) == ({"remove", "noise1"} if sees_belief else set())
     assert torch.load(run_dir / "model.pt", weights_only=False).policy

@@ -284,10 +284,9 @@ ESCAPE_POLICIES = {"avoider": "avoider", "comforter": "prosocial"}
 
 def escape(scenario: str, episodes: int = 32) -> Escape:
     """Summed mood of the avoider and the comforter in the scenario's escape variants."""
-    variants = scenario_class(scenario).variants
     moods: dict = {}
     for variant in ("escape_easy", "escape_hard"):
-        kwargs = variants[variant]
+        kwargs = scenario_class(scenario).pump(variant).kwargs
         traces = {
             name: play(scenario, kind, episodes, **kwargs) for name, kind in ESCAPE_POLICIES.items()
         }

@@ -234,6 +234,31 @@ class Report:
             lines.append("| " + " | ".join(row) + " |")
         return [*lines, ""]
 
+    def pump_section(self, rows: list[dict]) -> list[str]:
+        """The moral profile: every cell on every intuition pump of its scenario."""
+        from empathy_gym.train.pumps import profile_lines
+
+        grouped: dict[tuple, list[dict]] = {}
+        for r in rows:
+            if r["setting"].startswith("variant:") and not r["cell"].startswith("script:"):
+                key = (r["scenario"], r["setting"][8:], r["cell"], r["lam"], r["seed"])
+                grouped.setdefault(key, []).append(r)
+        if not grouped:
+            return []
+        profile = [
+            {"scenario": s, "pump": p, "cell": c, "lam": lam, "seed": seed, "episodes": eps}
+            for (s, p, c, lam, seed), eps in grouped.items()
+        ]
+        return [
+            "## Moral profile on the intuition pumps",
+            "",
+            "The share of each pump's episodes in which a cell made the pump's choice (mean over "
+            "seeds [95% CI]), and what it caused (`empathy-gym pumps`).",
+            "",
+            *profile_lines(profile),
+            "",
+        ]
+
     def prediction_section(self) -> tuple[list[str], list]:
         judge = Judge(
             self.table, self.preset.report_lam, self.pop, self.converged, self.preset.cells
@@ -292,6 +317,7 @@ def write_report(preset, runs, output_dir, script_rows, report_dir: Path) -> lis
     ]
     for scenario in preset.scenarios:
         lines += report.lesion_section(scenario)
+    lines += report.pump_section(rows)
     predictions, claims = report.prediction_section()
     lines += predictions
     lines += ["## Learning curves", "", "![learning curves](plots/learning_curves.png)", ""]

@@ -344,12 +344,20 @@ def evaluate_policy(policy, args: TrainArgs, condition: Condition) -> dict:
             f"noise{d:g}": {"belief_noise": d} for d in args.belief_doses
         }
         lesions = {name: run(args.population, lesion) for name, lesion in doses.items()}
-    variants = scenario_class(args.scenario).variants
     return {
         "populations": {p: run(p) for p in populations},
         "lesions": lesions,
-        "variants": {name: run(args.population, **kw) for name, kw in variants.items()},
+        "variants": {
+            pump.name: pump_episodes(policy, args.scenario, condition, pump)
+            for pump in scenario_class(args.scenario).pumps
+        },
     }
+
+
+def pump_episodes(policy, scenario: str, condition: Condition, pump) -> list[dict]:
+    """A policy on an intuition pump's own fixed episodes."""
+    episodes = evaluate(policy, scenario, condition, pump.episodes, pump.seed, **pump.kwargs)
+    return [dataclasses.asdict(m) for m in episodes]
 
 
 def _write_config(run_dir: Path, config: dict, env) -> None:

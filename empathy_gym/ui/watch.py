@@ -34,7 +34,7 @@ class WatchArgs:
     scenario: str = "fetch"
     """scenario for a scripted assistant (a run knows its own)"""
     variant: str | None = None
-    """a probe variant of the scenario (comfort: escape_easy, escape_hard)"""
+    """a probe variant (intuition pump) of the scenario, e.g. comfort's escape_easy"""
     population: str | None = None
     """population of the humans; default: the run's training population, or default"""
     episodes: int = 1
@@ -70,13 +70,7 @@ def run_watch(args: WatchArgs) -> None:
     else:
         scenario, condition = args.scenario, Condition()
     if args.variant is not None:
-        variants = scenario_class(scenario).variants
-        if args.variant not in variants:
-            raise ValueError(
-                f"--variant {args.variant!r} is unknown for {scenario}; use one of"
-                f" {sorted(variants)}"
-            )
-        env_kwargs.update(variants[args.variant])
+        env_kwargs.update(scenario_class(scenario).pump(args.variant).kwargs)
     if args.population is not None:
         env_kwargs["population"] = args.population
     if args.max_cycles is not None:

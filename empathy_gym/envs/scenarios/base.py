@@ -110,6 +110,27 @@ class Statics(NamedTuple):
     max_cycles: int
 
 
+class Pump(NamedTuple):
+    """An intuition pump: a variant of the scenario that isolates one moral question.
+
+    A short episode set with fixed seeds and the scenario's observation layout (trained
+    assistants run on it unchanged). What the assistant *chose* in an episode is read from
+    one of its metrics (``train/evaluate.EpisodeMetrics``): ``metric > threshold``. The
+    scenario's prosocial and selfish scripts must choose oppositely (tested).
+    """
+
+    name: str
+    question: str  # the thought experiment, in one line
+    source: str  # where it comes from
+    choice: str  # what the choice is called, e.g. "shoves the person"
+    metric: str
+    threshold: float
+    prosocial_chooses: bool
+    kwargs: dict  # environment arguments: a map, parameters, a population
+    episodes: int = 8
+    seed: int = 5_000_000
+
+
 class Marker(NamedTuple):
     """A thing the renderer draws on a cell: a coin, a shelf, a display, a held item."""
 
@@ -196,7 +217,7 @@ class Scenario:
     hidden_state: ClassVar[tuple[str, ...]] = ()  # State fields that are ground truth
     tile_colours: ClassVar[dict[str, tuple[int, int, int]]] = {}
     policies: ClassVar[dict[str, type[ScriptedPolicy]]] = {}
-    variants: ClassVar[dict[str, dict]] = {}  # named probe variants: constructor kwargs
+    pumps: ClassVar[tuple[Pump, ...]] = ()  # intuition pumps (probe variants)
     instrument: ClassVar[tuple[str, ...]] = ("trade_off",)  # checks of train/instrument.py
     kernel: ClassVar[Callable]
     # kernel(world, state, statics, actions, noise, cursor, fresh, members, mode):
@@ -247,6 +268,15 @@ class Scenario:
             oh=self.human_spec.offsets,
             external=self.external,
             max_cycles=int(config.max_cycles),
+        )
+
+    @classmethod
+    def pump(cls, name: str) -> Pump:
+        for pump in cls.pumps:
+            if pump.name == name:
+                return pump
+        raise ValueError(
+            f"{cls.name} has no probe variant {name!r}; use one of {[p.name for p in cls.pumps]}"
         )
 
     @property

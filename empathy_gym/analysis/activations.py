@@ -1,0 +1,186 @@
+"""A trained policy's hidden activations on evaluation episodes, beside the hidden truth.
+
+The policy (``train/learner.py``'s ``ActorCritic``) is an MLP trunk over the observation,
+the memory traces and, where the cell has them, the belief inputs. Its *layers* here are:
+
+* ``memory``: the trace part of its input (what it remembers of past observations);
+* ``belief``: the belief inputs (cells with the cognitive module's output only);
+* ``trunk1``, ``trunk2``...: the output of each hidden layer of the trunk (after tanh).
+
+``collect`` records every layer at every step, together with what each person truly feels and
+wants at that moment (evaluation-only truth: the policy never reads it), while the policy
+*watches* episodes played by the scenario's scripted assistants (half selfish, half
+prosocial). Every cell's network then sees the same situations: a probe measures what it
+represents, not what its own behaviour did to people (a policy that never harms anyone
+leaves little variance in feelings to decode). ``Silenced`` wraps a policy so that chosen
+units of one trunk layer output 0 (tanh's resting value): the network-level lesion.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from empathy_gym.agents.conditions import Condition
+from empathy_gym.extras import require
+from empathy_gym.train.evaluate import DISTRESS_VALENCE, StepContext, rollout
+
+torch = require("torch")
+
+
+def trunk_layers(model) -> dict[str, int]:
+    """Names of the trunk's hidden layers and the index of their tanh in ``model.trunk``."""
+    out, k = {}, 0
+    for index, module in enumerate(model.trunk):
+        if isinstance(module, torch.nn.Tanh):
+            k += 1
+            out[f"trunk{k}"] = index
+    return out
+
+
+def check_layer(model, layer: str) -> int:
+    layers = trunk_layers(model)
+    if layer not in layers:
+        raise ValueError(
+            f"layer {layer!r} is not a trunk layer of this policy; use one of {list(layers)}"
+        )
+    return layers[layer]
+
+
+def layer_width(model, layer: str) -> int:
+    index = check_layer(model, layer)
+    return model.trunk[index - 1].out_features
+
+
+class Silenced:
+    """A policy whose ``units`` of trunk layer ``layer`` output 0; sampled like ``Policy``."""
+
+    def __init__(self, model, layer: str, units, seed: int = 0):
+        self.model = model.eval()
+        units = np.asarray(units, np.int64)
+        width = layer_width(model, layer)
+        if len(units) > width:
+            raise ValueError(f"k={len(units)} units is more than layer {layer!r} has ({width})")
+        index = check_layer(model, layer)
+        self.mask = torch.ones(width)
+        self.mask[torch.as_tensor(units)] = 0.0
+        self.index = index
+        self.generator = torch.Generator().manual_seed(seed)
+
+    def logits(self, obs: torch.Tensor) -> torch.Tensor:
+        x = obs
+        for k, module in enumerate(self.model.trunk):
+            x = module(x)
+            if k == self.index:
+                x = x * self.mask
+        return self.model.policy_head(x)
+
+    def __call__(self, obs: np.ndarray, context=None) -> np.ndarray:
+        with torch.no_grad():
+            logits = self.logits(torch.from_numpy(np.asarray(obs, np.float32)))
+            u = torch.rand(logits.shape, generator=self.generator).clamp_(1e-20, 1.0)
+            return (logits - torch.log(-torch.log(u))).argmax(-1).numpy()
+
+
+@dataclass
+class Activations:
+    """Every layer at every recorded step, with the truth at that step.
+
+    Arrays have one row per (step, episode) sample; ``episode`` says which episode each row
+    came from, for cross-validation that holds whole episodes out.
+    """
+
+    layers: dict[str, np.ndarray]  # name -> (S, units)
+    valence: np.ndarray  # (S, N) true valence of each person
+    arousal: np.ndarray  # (S, N)
+    goal: np.ndarray  # (S, N) int: each person's hidden goal
+    distressed: np.ndarray  # (S,) bool: someone's valence below DISTRESS_VALENCE
+    nearest_valence: np.ndarray  # (S,) true valence of the person nearest the assistant
+    episode: np.ndarray  # (S,) int
+
+
+class _Recorder:
+    """Keeps the model's layers and the truth at every step; the driver chooses the actions."""
+
+    def __init__(self, model, memory: slice, belief: slice | None, scenario, driver):
+        self.model = model.eval()
+        self.memory, self.belief, self.scenario = memory, belief, scenario
+        self.driver = driver
+        self.steps: list[dict] = []
+
+    def __call__(self, obs: np.ndarray, context: StepContext) -> np.ndarray:
+        x = torch.from_numpy(np.asarray(obs, np.float32))
+        record = {"memory": obs[:, self.memory].copy()}
+        if self.belief is not None:
+            record["belief"] = obs[:, self.belief].copy()
+        with torch.no_grad():
+            h = x
+            k = 0
+            for module in self.model.trunk:
+                h = module(h)
+                if isinstance(module, torch.nn.Tanh):
+                    k += 1
+                    record[f"trunk{k}"] = h.numpy().copy()
+        view = self.scenario.view(obs[:, : self.scenario.assistant_spec.size])
+        distance = np.abs(view.human_positions - view.position[:, None, :]).sum(-1)
+        nearest = distance.argmin(-1)
+        truth = context.truth
+        record |= {
+            "valence": truth["valence"].copy(),
+            "arousal": truth["arousal"].copy(),
+            "goal": truth["goal"].copy(),
+            "nearest_valence": truth["valence"][np.arange(len(obs)), nearest],
+        }
+        self.steps.append(record)
+        return self.driver(obs, context)
+
+
+def _alternating(scenario, episodes: int, seed: int):
+    """Selfish and prosocial scripts, one episode each in turn."""
+    kinds = [("selfish", "prosocial")[k % 2] for k in range(episodes)]
+    policies = [scenario.make_policy(kind, seed + k) for k, kind in enumerate(kinds)]
+
+    def act(obs: np.ndarray, context: StepContext) -> np.ndarray:
+        view = scenario.view(obs[:, : scenario.assistant_spec.size])
+        return np.array(
+            [p(view.member(b), context.beliefs.belief(b), None) for b, p in enumerate(policies)]
+        )
+
+    return act
+
+
+def collect(
+    model,
+    scenario: str,
+    condition: Condition,
+    episodes: int,
+    seed: int,
+    every: int = 1,
+    **env_kwargs,
+) -> Activations:
+    """Watch ``episodes`` episodes (seeds ``seed + k``), played by the scenario's selfish
+    and prosocial scripts in turn, and record every ``every`` steps."""
+    from empathy_gym.agents.conditions import make_condition_env
+
+    env = make_condition_env(scenario, condition, 1, **env_kwargs)
+    raw, memory_end = env.raw_size, env.memory.n_features
+    belief = slice(memory_end, None) if condition.sees_belief else None
+    driver = _alternating(env.scenario, episodes, seed)
+    recorder = _Recorder(model, slice(raw, memory_end), belief, env.scenario, driver)
+    rollout(recorder, scenario, condition, episodes, seed, **env_kwargs)
+    steps = recorder.steps[::every]
+    stacked = {k: np.concatenate([s[k] for s in steps]) for k in steps[0]}
+    layers = {
+        k: v for k, v in stacked.items() if k in ("memory", "belief") or k.startswith("trunk")
+    }
+    valence = stacked["valence"]
+    return Activations(
+        layers=layers,
+        valence=valence,
+        arousal=stacked["arousal"],
+        goal=stacked["goal"],
+        distressed=(valence < DISTRESS_VALENCE).any(axis=1),
+        nearest_valence=stacked["nearest_valence"],
+        episode=np.tile(np.arange(episodes), len(steps)),
+    )

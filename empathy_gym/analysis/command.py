@@ -1,0 +1,235 @@
+"""``empathy-gym probe RUN [RUN ...]``: what trained assistants represent about people.
+
+For each finished run: record its layers on probe episodes (seeds
+``PROBE_SEED_OFFSET + 1000 * run seed + k``: never trained on, never the evaluation's),
+probe every layer (``probes.py``), and silence the units of one trunk layer that best track
+nearby affect, in doses, against random units, on other held-out episodes
+(``lesions.py``). Runs of the same scenario, cell and lambda are pooled: each measure is a
+mean over seeds with its 95% bootstrap-t interval. Writes ``<output-dir>/probes.md``,
+``probes.csv``, ``pca.png`` (one panel per cell: the last trunk layer's first two principal
+components, coloured by the true valence of the person nearest the assistant) and
+``lesion_doses.png``.
+"""
+
+from __future__ import annotations
+
+import csv
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import tyro
+
+from empathy_gym.analysis.activations import collect, trunk_layers
+from empathy_gym.analysis.lesions import dose_curve
+from empathy_gym.analysis.probes import MEASURES, chance, probe
+from empathy_gym.envs.scenarios.base import check_positive_int
+from empathy_gym.train.episodes import load_run
+from empathy_gym.train.stats import seed_interval
+
+PROBE_SEED_OFFSET = 2_000_000
+LESION_SEED_OFFSET = 3_000_000
+LESION_OUTCOMES = ("welfare", "help", "harm")
+
+
+@dataclass
+class ProbeArgs:
+    """Probe what trained assistants represent; silence their affect units in doses."""
+
+    runs: tyro.conf.Positional[tuple[str, ...]]
+    """run directories made by `empathy-gym train` or `compare`"""
+    episodes: int = 16
+    """probe episodes per run"""
+    every: int = 2
+    """record every this many steps"""
+    layer: str = "trunk2"
+    """the trunk layer whose units the network-level lesion silences"""
+    doses: tuple[int, ...] = (0, 4, 8, 16, 32)
+    """numbers of units silenced"""
+    lesion_episodes: int = 16
+    """held-out episodes per dose"""
+    output_dir: str = "probes"
+    """where the tables and figures are written"""
+
+
+@dataclass
+class RunProbe:
+    scenario: str
+    cell: str
+    lam: float
+    seed: int
+    measures: dict[str, dict[str, float]]  # layer -> measure -> value
+    chance: dict[str, float]
+    doses: dict[str, dict[int, dict[str, float]]]
+    pca: tuple[np.ndarray, np.ndarray]  # (2-D projection, colour) of the last trunk layer
+
+
+def probe_run(run_dir: str, args: ProbeArgs) -> RunProbe:
+    config, condition, policy = load_run(run_dir)
+    model = policy.model
+    layers = trunk_layers(model)
+    if args.layer not in layers:
+        raise ValueError(
+            f"--layer {args.layer!r} is not a layer of {run_dir}; use one of {list(layers)}"
+        )
+    scenario, seed = config["scenario"], int(config["seed"])
+    env_kwargs = {"population": config["population"], "max_cycles": config["max_cycles"]}
+    acts = collect(
+        model,
+        scenario,
+        condition,
+        args.episodes,
+        PROBE_SEED_OFFSET + 1000 * seed,
+        args.every,
+        **env_kwargs,
+    )
+    measures = {name: probe(acts, name, seed) for name in acts.layers}
+    doses = dose_curve(
+        model,
+        acts,
+        args.layer,
+        args.doses,
+        scenario,
+        condition,
+        args.lesion_episodes,
+        LESION_SEED_OFFSET + 1000 * seed,
+        **env_kwargs,
+    )
+    last = acts.layers[list(layers)[-1]]
+    centred = last - last.mean(axis=0)
+    components = np.linalg.svd(centred, full_matrices=False)[2][:2]
+    return RunProbe(
+        scenario,
+        condition.cell,
+        float(condition.lam),
+        seed,
+        measures,
+        chance(acts),
+        doses,
+        (centred @ components.T, acts.nearest_valence),
+    )
+
+
+def _interval(values: list[float]) -> str:
+    if len(values) < 2:
+        return f"{values[0]:.2f} (1 seed)"
+    return str(seed_interval(values, rng=0))
+
+
+def summarise(probes: list[RunProbe], layer_name: str) -> list[str]:
+    groups: dict[tuple, list[RunProbe]] = {}
+    for p in probes:
+        groups.setdefault((p.scenario, p.cell, p.lam), []).append(p)
+    lines = ["# What the assistants represent (empathy-gym probe)", ""]
+    for (scenario, cell, lam), runs in groups.items():
+        seeds = sorted(p.seed for p in runs)
+        lines += [
+            f"## {scenario}, {cell}{f' at λ = {lam:g}' if lam else ''} (seeds {seeds})",
+            "",
+            "| layer | " + " | ".join(MEASURES) + " |",
+            "|---|" + "---|" * len(MEASURES),
+        ]
+        for layer in runs[0].measures:
+            cells = [_interval([p.measures[layer][m] for p in runs]) for m in MEASURES]
+            lines.append(f"| {layer} | " + " | ".join(cells) + " |")
+        lines.append(
+            "| chance | " + " | ".join(f"{runs[0].chance[m]:.2f}" for m in MEASURES) + " |"
+        )
+        lines += [
+            "",
+            f"Silencing the k units of {layer_name} that best track nearby affect, against k"
+            " random units (held-out episodes):",
+            "",
+            "| k | " + " | ".join(f"{o}: affect | {o}: random" for o in LESION_OUTCOMES) + " |",
+            "|---|" + "---|---|" * len(LESION_OUTCOMES),
+        ]
+        for k in runs[0].doses["affect"]:
+            row = [
+                _interval([p.doses[kind][k][o] for p in runs])
+                for o in LESION_OUTCOMES
+                for kind in ("affect", "random")
+            ]
+            lines.append(f"| {k} | " + " | ".join(row) + " |")
+        lines.append("")
+    return lines
+
+
+def write_csv(path: Path, probes: list[RunProbe]) -> None:
+    with path.open("w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["scenario", "cell", "lam", "seed", "layer", "measure", "value"])
+        for p in probes:
+            for layer, values in p.measures.items():
+                for measure, value in values.items():
+                    writer.writerow([p.scenario, p.cell, p.lam, p.seed, layer, measure, value])
+            for kind, by_k in p.doses.items():
+                for k, outcomes in by_k.items():
+                    for outcome, value in outcomes.items():
+                        writer.writerow(
+                            [
+                                p.scenario,
+                                p.cell,
+                                p.lam,
+                                p.seed,
+                                f"silenced:{kind}:{k}",
+                                outcome,
+                                value,
+                            ]
+                        )
+
+
+def write_figures(probes: list[RunProbe], output: Path) -> None:
+    from empathy_gym.extras import require
+
+    require("matplotlib").use("Agg")
+    plt = require("matplotlib.pyplot")
+    cells = list(dict.fromkeys((p.scenario, p.cell, p.lam) for p in probes))
+    fig, axes = plt.subplots(1, len(cells), squeeze=False, figsize=(4 * len(cells), 3.6))
+    for ax, key in zip(axes[0], cells, strict=True):
+        first = next(p for p in probes if (p.scenario, p.cell, p.lam) == key)
+        points, colour = first.pca
+        shown = ax.scatter(
+            points[:, 0], points[:, 1], c=colour, cmap="RdYlGn", vmin=-1, vmax=1, s=4
+        )
+        ax.set_title(f"{key[0]}: {key[1]} (seed {first.seed})", fontsize=9)
+        ax.set_xlabel("PC 1")
+        ax.set_ylabel("PC 2")
+    fig.colorbar(shown, ax=axes[0].tolist(), label="true valence of the nearest person")
+    fig.savefig(output / "pca.png", dpi=100)
+    plt.close(fig)
+
+    fig, axes = plt.subplots(1, len(cells), squeeze=False, figsize=(4 * len(cells), 3.4))
+    for ax, key in zip(axes[0], cells, strict=True):
+        runs = [p for p in probes if (p.scenario, p.cell, p.lam) == key]
+        for kind, style in (("affect", "o-"), ("random", "s--")):
+            ks = sorted(runs[0].doses[kind])
+            means = [np.mean([p.doses[kind][k]["welfare"] for p in runs]) for k in ks]
+            ax.plot(ks, means, style, label=f"{kind} units")
+        ax.set_title(f"{key[0]}: {key[1]}", fontsize=9)
+        ax.set_xlabel("units silenced (k)")
+        ax.set_ylabel("welfare")
+    axes[0, 0].legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(output / "lesion_doses.png", dpi=100)
+    plt.close(fig)
+
+
+def run_probe(args: ProbeArgs) -> Path:
+    for name in ("episodes", "every", "lesion_episodes"):
+        check_positive_int(name, getattr(args, name))
+    if not args.runs:
+        raise ValueError("give one or more run directories")
+    output = Path(args.output_dir)
+    started = time.perf_counter()
+    probes = []
+    for run in args.runs:
+        probes.append(probe_run(run, args))
+        print(f"probed {run} ({time.perf_counter() - started:.0f} s)", flush=True)
+    output.mkdir(parents=True, exist_ok=True)
+    lines = summarise(probes, args.layer)
+    (output / "probes.md").write_text("\n".join(lines) + "\n")
+    write_csv(output / "probes.csv", probes)
+    write_figures(probes, output)
+    print("\n".join(lines))
+    return output

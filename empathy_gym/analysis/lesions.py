@@ -1,0 +1,61 @@
+"""Network-level lesions: silence the units that carry others' affect, and see what breaks.
+
+The brain-damage analogue beside the input-level lesions of the experiment (removing or
+noising the belief inputs). On one set of episodes, the units of a trunk layer are ranked
+by how well their activity tracks the affect of the people around (|Pearson r| with the
+valence of the person nearest the assistant). On other, held-out episodes, the top ``k``
+are silenced (they output 0, tanh's resting value) and the episode's welfare, help and harm
+are measured against silencing ``k`` units drawn at random: if welfare falls more when the
+affect-tracking units go, the policy uses them to care.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from empathy_gym.agents.conditions import Condition
+from empathy_gym.analysis.activations import Activations, Silenced, layer_width
+from empathy_gym.train.evaluate import evaluate
+
+OUTCOMES = ("welfare", "help", "harm", "task_return")
+
+
+def affect_units(acts: Activations, layer: str) -> np.ndarray:
+    """The layer's units, ordered from the one most correlated with nearby affect."""
+    x = acts.layers[layer]
+    y = acts.nearest_valence
+    xc, yc = x - x.mean(axis=0), y - y.mean()
+    denominator = np.sqrt((xc**2).sum(axis=0) * (yc**2).sum()) + 1e-12
+    r = (xc * yc[:, None]).sum(axis=0) / denominator
+    return np.argsort(-np.abs(r), kind="stable")
+
+
+def dose_curve(
+    model,
+    acts: Activations,
+    layer: str,
+    doses,
+    scenario: str,
+    condition: Condition,
+    episodes: int,
+    seed: int,
+    **env_kwargs,
+) -> dict[str, dict[int, dict[str, float]]]:
+    """Mean outcomes on held-out episodes (seeds from ``seed``) with the top-``k`` affect
+    units, or ``k`` random units, silenced: ``{"affect"|"random": {k: {outcome: mean}}}``."""
+    width = layer_width(model, layer)
+    too_many = [k for k in doses if k > width]
+    if too_many:
+        raise ValueError(f"k={too_many[0]} is more than layer {layer!r} has units ({width})")
+    ranked = affect_units(acts, layer)
+    rng = np.random.default_rng(seed)
+    out: dict = {"affect": {}, "random": {}}
+    for k in doses:
+        for kind, units in (("affect", ranked[:k]), ("random", rng.permutation(width)[:k])):
+            policy = Silenced(model, layer, units, seed)
+            metrics = evaluate(policy, scenario, condition, episodes, seed, **env_kwargs)
+            rows = [dataclasses.asdict(m) for m in metrics]
+            out[kind][int(k)] = {o: float(np.mean([r[o] for r in rows])) for o in OUTCOMES}
+    return out

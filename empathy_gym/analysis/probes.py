@@ -1,0 +1,113 @@
+"""Linear probes and representational similarity: what a layer represents about people.
+
+For each layer (``activations.py``) and each thing an empathic assistant should track, a
+cross-validated linear read-out, fitted and scored on different episodes (5 folds grouped
+by episode, so no episode is in both):
+
+* ``valence`` and ``arousal``: R² of a ridge regression per person, averaged over people;
+* ``goal``: accuracy of a logistic regression per person, averaged (chance: 1 / goals);
+* ``distress``: balanced accuracy of "is someone distressed" (chance: 0.5).
+
+Representational similarity analysis (Kriegeskorte et al. 2008, with ``rsatoolbox``):
+Kendall's tau-a between the layer's representational dissimilarity matrix (correlation
+distance between its activity patterns at sampled moments) and the dissimilarities of the
+people's true affect (``rsa_affect``) and goals (``rsa_goal``) at the same moments.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from empathy_gym.analysis.activations import Activations
+
+MEASURES = ("valence", "arousal", "goal", "distress", "rsa_affect", "rsa_goal")
+FOLDS = 5
+RSA_SAMPLES = 300
+
+
+def _folds(groups: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    from sklearn.model_selection import GroupKFold
+
+    n = min(FOLDS, len(np.unique(groups)))
+    return list(GroupKFold(n).split(np.zeros(len(groups)), groups=groups))
+
+
+def _regression_r2(x: np.ndarray, y: np.ndarray, folds) -> float:
+    from sklearn.linear_model import Ridge
+    from sklearn.metrics import r2_score
+
+    predicted = np.empty_like(y)
+    for train, test in folds:
+        predicted[test] = Ridge(alpha=1.0).fit(x[train], y[train]).predict(x[test])
+    return float(r2_score(y, predicted))
+
+
+def _classification(x: np.ndarray, y: np.ndarray, folds, balanced: bool) -> float:
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import accuracy_score, balanced_accuracy_score
+
+    predicted = np.empty_like(y)
+    for train, test in folds:
+        if len(np.unique(y[train])) < 2:
+            predicted[test] = y[train][0]
+            continue
+        model = LogisticRegression(max_iter=500, class_weight="balanced" if balanced else None)
+        predicted[test] = model.fit(x[train], y[train]).predict(x[test])
+    score = balanced_accuracy_score if balanced else accuracy_score
+    return float(score(y, predicted))
+
+
+def _standardise(x: np.ndarray) -> np.ndarray:
+    sd = x.std(axis=0)
+    return (x - x.mean(axis=0)) / np.where(sd > 1e-9, sd, 1.0)
+
+
+def rsa(layer: np.ndarray, truth: np.ndarray, rng: np.random.Generator) -> float:
+    """Kendall's tau-a between the layer's and the truth's dissimilarities (rsatoolbox)."""
+    from rsatoolbox.data import Dataset
+    from rsatoolbox.rdm import calc_rdm, compare
+
+    pick = rng.choice(len(layer), min(RSA_SAMPLES, len(layer)), replace=False)
+    patterns = layer[pick] + 1e-9 * rng.standard_normal((len(pick), layer.shape[1]))
+    model = truth[pick].astype(float)
+    layer_rdm = calc_rdm(Dataset(patterns), method="correlation")
+    truth_rdm = calc_rdm(Dataset(model), method="euclidean")
+    return float(compare(layer_rdm, truth_rdm, method="tau-a")[0, 0])
+
+
+def probe(acts: Activations, layer: str, seed: int = 0) -> dict[str, float]:
+    """Every measure of one layer."""
+    if layer not in acts.layers:
+        raise ValueError(f"layer {layer!r} was not recorded; use one of {list(acts.layers)}")
+    x = _standardise(acts.layers[layer])
+    folds = _folds(acts.episode)
+    people = acts.valence.shape[1]
+    goals = np.eye(int(acts.goal.max()) + 1)[acts.goal].reshape(len(acts.goal), -1)
+    rng = np.random.default_rng(seed)
+    return {
+        "valence": float(
+            np.mean([_regression_r2(x, acts.valence[:, i], folds) for i in range(people)])
+        ),
+        "arousal": float(
+            np.mean([_regression_r2(x, acts.arousal[:, i], folds) for i in range(people)])
+        ),
+        "goal": float(
+            np.mean([_classification(x, acts.goal[:, i], folds, False) for i in range(people)])
+        ),
+        "distress": _classification(x, acts.distressed.astype(int), folds, True),
+        "rsa_affect": rsa(x, np.concatenate([acts.valence, acts.arousal], axis=1), rng),
+        "rsa_goal": rsa(x, goals, rng),
+    }
+
+
+def chance(acts: Activations) -> dict[str, float]:
+    """What each measure gives with no information: the reference a probe must beat."""
+    goals = int(acts.goal.max()) + 1
+    return {
+        "valence": 0.0,
+        "arousal": 0.0,
+        "goal": 1.0 / goals,
+        "distress": 0.5,
+        "rsa_affect": 0.0,
+        "rsa_goal": 0.0,
+    }
