@@ -11,7 +11,14 @@ import math
 import numpy as np
 import pytest
 
-from empathy_gym.train.stats import Interval, coverage, holm, paired_interval, seed_interval
+from empathy_gym.train.stats import (
+    Interval,
+    coverage,
+    describe,
+    holm,
+    paired_interval,
+    seed_interval,
+)
 
 TRIALS = 1000
 RESAMPLES = 999
@@ -165,3 +172,12 @@ def test_str_and_side():
     assert Interval(-0.1, -0.2, -0.05, 5, 0.01).side == -1
     assert Interval(0.1, -0.05, 0.2, 5, 0.3).side == 0
     assert Interval(0.1, -math.inf, math.inf, 2, 0.5).side == 0
+
+
+def test_describe_cuts_the_interval_to_the_measure_range():
+    near_ceiling = [0.99, 0.97, 1.0, 0.78, 1.0, 0.98]
+    unbounded = seed_interval(near_ceiling, rng=0)
+    assert unbounded.high > 1.0  # the case that needs cutting
+    text = describe(near_ceiling, (0.0, 1.0))
+    assert text == f"{unbounded.mean:.2f} [{max(unbounded.low, 0.0):.2f}, 1.00]"
+    assert describe([0.3], (0.0, 1.0)) == "0.30 (1 seed)"

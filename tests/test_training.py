@@ -219,7 +219,7 @@ def test_compare_micro_writes_the_report_and_skips_finished_runs(tmp_path, capsy
         rows = list(csv.DictReader(f))
     cells = {r["cell"] for r in rows}
     scripts = {"script:nothing", "script:selfish", "script:prosocial", "script:oracle"}
-    assert cells == {"ppo", "cirl"} | scripts
+    assert cells == {"ppo", "affective", "cirl"} | scripts
     assert {r["population"] for r in rows} == {"default", "masking"}
     assert {r["seed"] for r in rows} == {"0", "1"}  # disjoint evaluation episodes per seed
     report = (report_dir / "report.md").read_text()
@@ -230,13 +230,18 @@ def test_compare_micro_writes_the_report_and_skips_finished_runs(tmp_path, capsy
         "## Acute and graded lesions",
         "**P1.",
         "**P5.",
+        "## Moral profile on the intuition pumps",
+        "| dilemma | footbridge |",
+        "## Inside the agents: does the affective lesion still know? (prediction 3)",
+        "- affective − cirl: valence",
+        "- affective − ppo: valence",
     ):
         assert section in report
     for plot in ("frontiers.png", "lesion_doses.png", "learning_curves.png"):
         assert (report_dir / "plots" / plot).stat().st_size > 1000
     capsys.readouterr()
     run_compare(CompareArgs(preset="micro", output_dir=str(tmp_path), workers=1))
-    assert "4 runs, 4 already finished" in capsys.readouterr().out
+    assert "6 runs, 6 already finished" in capsys.readouterr().out
 
 
 def _preset_file(tmp_path, **fields) -> str:

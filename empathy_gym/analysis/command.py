@@ -23,10 +23,10 @@ import tyro
 
 from empathy_gym.analysis.activations import collect, trunk_layers
 from empathy_gym.analysis.lesions import dose_curve
-from empathy_gym.analysis.probes import MEASURES, chance, probe
+from empathy_gym.analysis.probes import MEASURES, RANGES, chance, probe
 from empathy_gym.envs.scenarios.base import check_positive_int
 from empathy_gym.train.episodes import load_run
-from empathy_gym.train.stats import seed_interval
+from empathy_gym.train.stats import describe
 
 PROBE_SEED_OFFSET = 2_000_000
 LESION_SEED_OFFSET = 3_000_000
@@ -111,12 +111,6 @@ def probe_run(run_dir: str, args: ProbeArgs) -> RunProbe:
     )
 
 
-def _interval(values: list[float]) -> str:
-    if len(values) < 2:
-        return f"{values[0]:.2f} (1 seed)"
-    return str(seed_interval(values, rng=0))
-
-
 def summarise(probes: list[RunProbe], layer_name: str) -> list[str]:
     groups: dict[tuple, list[RunProbe]] = {}
     for p in probes:
@@ -131,7 +125,7 @@ def summarise(probes: list[RunProbe], layer_name: str) -> list[str]:
             "|---|" + "---|" * len(MEASURES),
         ]
         for layer in runs[0].measures:
-            cells = [_interval([p.measures[layer][m] for p in runs]) for m in MEASURES]
+            cells = [describe([p.measures[layer][m] for p in runs], RANGES[m]) for m in MEASURES]
             lines.append(f"| {layer} | " + " | ".join(cells) + " |")
         lines.append(
             "| chance | " + " | ".join(f"{runs[0].chance[m]:.2f}" for m in MEASURES) + " |"
@@ -146,7 +140,7 @@ def summarise(probes: list[RunProbe], layer_name: str) -> list[str]:
         ]
         for k in runs[0].doses["affect"]:
             row = [
-                _interval([p.doses[kind][k][o] for p in runs])
+                describe([p.doses[kind][k][o] for p in runs])
                 for o in LESION_OUTCOMES
                 for kind in ("affect", "random")
             ]

@@ -163,7 +163,7 @@ PRESETS = {
         Preset(
             "micro",
             ("dilemma",),
-            ("ppo", "cirl"),
+            ("ppo", "affective", "cirl"),
             (0, 1),
             8192,
             lams=(1.0,),
@@ -310,16 +310,35 @@ def run_compare(args: CompareArgs) -> Path:
         print(f"[{k}/{len(todo)}] {label}: {seconds:.0f} s", flush=True)
     print(f"training: {time.perf_counter() - started:.0f} s", flush=True)
 
-    from empathy_gym.train.report import write_report  # matplotlib loads only for the report
+    # matplotlib, scikit-learn and rsatoolbox load only for the report
+    from empathy_gym.analysis.inside import knows_section
+    from empathy_gym.train.report import write_report
 
     report_dir = Path(args.output_dir) / f"compare-{preset.name}"
     started = time.perf_counter()
     jobs = script_jobs(preset)
     baselines = [row for rows in run_all(_evaluate_script, jobs, args) for row in rows]
     print(f"scripted assistants: {time.perf_counter() - started:.0f} s", flush=True)
-    write_report(preset, runs, args.output_dir, baselines, report_dir)
+    started = time.perf_counter()
+    inside = knows_section(probed_runs(preset, runs, args.output_dir))
+    print(f"probes of activations: {time.perf_counter() - started:.0f} s", flush=True)
+    write_report(preset, runs, args.output_dir, baselines, report_dir, inside)
     print((report_dir / "report.md").read_text())
     return report_dir
+
+
+def probed_runs(preset: Preset, runs: list[TrainArgs], output_dir: str) -> list:
+    """The runs whose activations prediction 3 looks into (``analysis/inside.py``)."""
+    from empathy_gym.analysis.inside import ProbedRun, cells_to_probe
+
+    wanted = cells_to_probe(preset.cells, preset.report_lam)
+    probed = []
+    for run in runs:
+        condition = run.to_condition()
+        if wanted.get(condition.cell) == condition.lam:
+            path = run_path(run, output_dir)
+            probed.append(ProbedRun(run.scenario, condition.cell, condition.lam, run.seed, path))
+    return probed
 
 
 def script_jobs(preset: Preset) -> list[tuple]:

@@ -22,7 +22,7 @@ import numpy as np
 import tyro
 
 from empathy_gym.envs.scenarios import scenario_class
-from empathy_gym.train.stats import seed_interval
+from empathy_gym.train.stats import describe
 
 OUTCOMES = ("welfare", "harm", "help")
 
@@ -45,19 +45,13 @@ def profile_lines(rows: list[dict]) -> list[str]:
         rates = [np.mean([chose(e, pump) for e in m["episodes"]]) for m in members]
         outcomes = {o: [np.mean([e[o] for e in m["episodes"]]) for m in members] for o in OUTCOMES}
         label = cell if not lam else f"{cell} (λ {lam:g})"
-        cells = [_interval(rates)] + [_interval(outcomes[o]) for o in OUTCOMES]
+        cells = [describe(rates, (0.0, 1.0))] + [describe(outcomes[o]) for o in OUTCOMES]
         lines.append(
             f"| {scenario} | {name} | {pump.question} | {label} | {pump.choice} | "
             + " | ".join(cells)
             + " |"
         )
     return lines
-
-
-def _interval(values: list[float]) -> str:
-    if len(values) < 2:
-        return f"{values[0]:.2f} (1 seed)"
-    return str(seed_interval(values, rng=0))
 
 
 @dataclass

@@ -274,8 +274,13 @@ class Report:
         return lines, claims
 
 
-def write_report(preset, runs, output_dir, script_rows, report_dir: Path) -> list:
-    """Write episodes.csv, seeds.csv, report.md and plots; return the prediction claims."""
+def write_report(
+    preset, runs, output_dir, script_rows, report_dir: Path, inside: list[str] = ()
+) -> list:
+    """Write episodes.csv, seeds.csv, report.md and plots; return the prediction claims.
+
+    ``inside`` is the section on what the agents represent (``analysis/inside.py``), placed
+    after the predictions it bears on."""
     report_dir.mkdir(parents=True, exist_ok=True)
     rows = sorted(
         load_runs(runs, output_dir) + script_rows,
@@ -319,7 +324,7 @@ def write_report(preset, runs, output_dir, script_rows, report_dir: Path) -> lis
         lines += report.lesion_section(scenario)
     lines += report.pump_section(rows)
     predictions, claims = report.prediction_section()
-    lines += predictions
+    lines += [*predictions, *inside]
     lines += ["## Learning curves", "", "![learning curves](plots/learning_curves.png)", ""]
     (report_dir / "report.md").write_text("\n".join(lines) + "\n")
     from empathy_gym.train.plots import write_plots
