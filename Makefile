@@ -46,6 +46,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/throughput.py
 	$(BIN)/python benchmarks/train_throughput.py
 	$(BIN)/python benchmarks/render.py
+	$(BIN)/python benchmarks/memory.py
+	SDL_VIDEODRIVER=dummy $(BIN)/python benchmarks/analysis.py
 
 clean:
 	rm -rf $(VENV) $(OLDEST_VENV) build dist *.egg-info

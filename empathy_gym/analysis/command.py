@@ -179,7 +179,9 @@ def write_figures(probes: list[RunProbe], output: Path) -> None:
     require("matplotlib").use("Agg")
     plt = require("matplotlib.pyplot")
     cells = list(dict.fromkeys((p.scenario, p.cell, p.lam) for p in probes))
-    fig, axes = plt.subplots(1, len(cells), squeeze=False, figsize=(4 * len(cells), 3.6))
+    fig, axes = plt.subplots(
+        1, len(cells), squeeze=False, figsize=(4 * len(cells), 3.6), layout="constrained"
+    )
     for ax, key in zip(axes[0], cells, strict=True):
         first = next(p for p in probes if (p.scenario, p.cell, p.lam) == key)
         points, colour = first.pca
