@@ -68,8 +68,8 @@ Instrument (``empathy-gym instrument``: scripted assistants, 64 episodes, mean �
     only (60.4 ± 5.0 against 39.7 ± 4.6), with global coupling at 2 and 4. Distress,
     balanced accuracy over every person and step: best single frame (cell, last move,
     face) 0.59, filtered belief 0.81. Escape probe, summed mood over 100 steps (32
-    episodes): ``escape_easy`` proximity: avoider 20.2 ± 1.3, comforter 5.9 ± 1.5;
-    global: avoider 5.5, comforter 15.1. ``escape_hard`` proximity: avoider -35.8,
+    episodes): ``escape_easy`` proximity: avoider 22.6 ± 1.5, comforter 6.5 ± 1.8;
+    global: avoider 7.4, comforter 17.6. ``escape_hard`` proximity: avoider -35.8,
     comforter 11.7; global: avoider 7.7, comforter 20.2.
 
 Termination
