@@ -181,3 +181,20 @@ def test_describe_cuts_the_interval_to_the_measure_range():
     text = describe(near_ceiling, (0.0, 1.0))
     assert text == f"{unbounded.mean:.2f} [{max(unbounded.low, 0.0):.2f}, 1.00]"
     assert describe([0.3], (0.0, 1.0)) == "0.30 (1 seed)"
+
+
+def test_dominance_needs_a_bounded_task_interval_to_call_not_below():
+    from empathy_gym.train.report import dominance
+
+    better = seed_interval([0.5, 0.6, 0.55, 0.7, 0.52, 0.61], rng=0)
+    worse = seed_interval([-0.5, -0.6, -0.55, -0.7, -0.52, -0.61], rng=0)
+    level = seed_interval([0.1, -0.2, 0.05, -0.1, 0.15, -0.05], rng=0)
+    # nine seeds lose the whole task return and one ties: the mean is far below 0 but the
+    # bootstrap leaves the interval unbounded (resamples of only the tied seeds)
+    tied = seed_interval([-25.0] * 9 + [0.3], rng=0)
+    assert tied.side == 0 and not np.isfinite(tied.high)
+    assert dominance(better, better) == "yes"
+    assert dominance(level, better) == "yes"
+    assert dominance(worse, better) == "no"
+    assert dominance(better, level) == "no"
+    assert dominance(tied, better) == "undetermined"

@@ -44,6 +44,20 @@ def fmt(x: Interval | None) -> str:
     return "n/a" if x is None else str(x)
 
 
+def dominance(task: Interval, welfare: Interval) -> str:
+    """Does a point dominate ``ppo``, from its paired differences: yes, no or undetermined.
+
+    It does when welfare is above (interval above 0) and task return is not below (a bounded
+    interval not below 0). "Not below" from an unbounded interval is no evidence: with most
+    seeds tied, the bootstrap cannot bound the difference, whatever its mean.
+    """
+    if welfare.side != 1 or task.side == -1:
+        return "no"
+    if task.side == 0 and not (np.isfinite(task.low) and np.isfinite(task.high)):
+        return "undetermined"
+    return "yes"
+
+
 class Report:
     def __init__(self, preset, table: Table):
         self.preset = preset
@@ -106,13 +120,16 @@ class Report:
     def header(self) -> list[str]:
         p = self.preset
         held_out = [x for x in p.eval_populations if x != p.population]
+        budgets = ", ".join(
+            f"{s} {p.scenario_timesteps.get(s, p.timesteps):,}" for s in p.scenarios
+        )
         return [
             f"# empathy-gym comparison: {p.name}",
             "",
             f"- scenarios: {', '.join(p.scenarios)}; cells: {', '.join(p.cells)}",
             f"- lambda grid {list(p.lams)} (one run per cell, lambda and seed); held-out "
             f"populations, lesions and predictions at lambda = {p.report_lam:g}",
-            f"- training: {p.timesteps:,} steps per run, population `{p.population}`, seeds "
+            f"- training steps per run: {budgets}; population `{p.population}`, seeds "
             f"{list(p.seeds)}; learner settings {p.ppo or 'default'} (train/settings.py)",
             f"- evaluation: {p.eval_episodes} episodes per run, population and setting, seeded "
             "1,000,000 + 1000 × seed + k (disjoint across seeds and from training); held-out "
@@ -184,7 +201,7 @@ class Report:
         lines = [
             f"**{scenario}: does each intact frontier dominate `ppo`?** A point dominates "
             "when its welfare is above ppo's (interval above 0) and its task return is not "
-            "below (interval not below 0).",
+            "below (a bounded interval not below 0; an unbounded one leaves it undetermined).",
             "",
         ]
         ppo_task = self.seeds_of(scenario, "ppo", 0.0, "task_return")
@@ -201,9 +218,17 @@ class Report:
                 dw = paired_interval(
                     [welfare[s] for s in seeds], [ppo_welfare[s] for s in seeds], rng=0
                 )
-                mark = " **dominates**" if dw.side == 1 and dt.side >= 0 else ""
+                mark = {"yes": " **dominates**", "no": ""}.get(
+                    dominance(dt, dw), " (undetermined: unbounded task CI)"
+                )
                 found.append(f"λ {lam:g}: task − ppo {dt}, welfare − ppo {dw}{mark}")
-            verdict = "yes" if any("dominates" in f for f in found) else "no"
+            verdict = (
+                "yes"
+                if any("dominates" in f for f in found)
+                else "undetermined"
+                if any("undetermined" in f for f in found)
+                else "no"
+            )
             lines.append(f"- {cell}: {verdict}. " + "; ".join(found))
         return [*lines, ""]
 
