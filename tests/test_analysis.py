@@ -6,14 +6,14 @@ import numpy as np
 import torch
 
 from empathy_gym.agents.conditions import Condition
-from empathy_gym.analysis.activations import Activations, Silenced, collect
+from empathy_gym.analysis.activations import Silenced, check_doses, collect
 from empathy_gym.analysis.command import ProbeArgs, run_probe
-from empathy_gym.analysis.probes import chance, probe
+from empathy_gym.analysis.probes import Activations, chance, probe
 from empathy_gym.train.learner import ActorCritic, Policy
 from empathy_gym.train.pumps import PumpsArgs, run_pumps
 from empathy_gym.train.runner import CirlArgs, run_training
 from empathy_gym.train.settings import PPOSettings
-from empathy_gym.train.stats import seed_interval
+from empathy_gym.train.stats import describe, seed_interval
 from helpers import assert_clean_error
 
 
@@ -84,7 +84,28 @@ def test_silencing_nothing_changes_nothing_and_silencing_what_matters_changes_ac
     assert_clean_error(
         lambda: Silenced(model, "trunk3", [0]), r"layer 'trunk3' is not a trunk layer"
     )
-    assert_clean_error(lambda: Silenced(model, "trunk1", np.arange(17)), "k=17 units is more than")
+    for units in (np.arange(17), [3, 3], [-1]):
+        assert_clean_error(
+            lambda units=units: Silenced(model, "trunk1", units),
+            r"units must be distinct unit indices of layer 'trunk1' \(0\.\.15\)",
+        )
+    for doses in ((0, 17), (-1,), (2.5,)):
+        assert_clean_error(
+            lambda doses=doses: check_doses(doses, 16, "trunk1"),
+            r"doses: k=.* cannot be silenced in layer 'trunk1'; use whole numbers from 0 to its 16",
+        )
+
+
+def test_a_read_out_of_something_that_never_varies_is_undefined_not_perfect():
+    rng = np.random.default_rng(0)
+    acts = _synthetic(rng, lambda a: rng.standard_normal((len(a.valence), 8)), goals=3)
+    acts.goal[:, 1] = 2  # person 1's goal never changes
+    measures = probe(acts, "layer")
+    assert 0.2 < measures["goal"] < 0.5  # person 0 only: near chance 1/3
+    assert chance(acts)["goal"] == 1 / 3
+    acts.distressed[:] = False
+    assert np.isnan(probe(acts, "layer")["distress"])
+    assert describe([0.5, float("nan")]) == "n/a"
 
 
 def test_probe_and_pumps_commands_run_on_a_trained_run_and_name_bad_input(tmp_path):
@@ -119,6 +140,13 @@ def test_probe_and_pumps_commands_run_on_a_trained_run_and_name_bad_input(tmp_pa
     profile = (pumps / "pumps.md").read_text()
     assert "footbridge" in profile and "shoves the person" in profile
     assert (pumps / "dilemma_footbridge.png").stat().st_size > 1000
+    for bad, match in (
+        ({"episodes": 1}, "episodes must be at least 2"),
+        ({"doses": (0, -4)}, "doses: k=-4 cannot be silenced"),
+        ({"doses": (0, 65)}, "doses: k=65 cannot be silenced"),
+        ({"layer": "trunk9"}, r"--layer 'trunk9' is not a layer"),
+    ):
+        assert_clean_error(lambda bad=bad: run_probe(ProbeArgs((str(run_dir),), **bad)), match)
     missing = str(tmp_path / "nowhere")
     assert_clean_error(lambda: run_probe(ProbeArgs((missing,))), "does not exist")
     (run_dir / "eval.json").unlink()

@@ -75,3 +75,16 @@ def test_a_missing_extra_names_what_to_install():
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert "pip install 'empathy-gym[render]'" in out.stderr
+
+
+def test_the_command_line_loads_without_the_train_extra():
+    """demo, watch, play and instrument need no torch: importing the CLI must not load it."""
+    script = (
+        "import sys\n"
+        "sys.modules['torch'] = None\n"
+        "import empathy_gym.cli, empathy_gym.analysis.command, empathy_gym.train.pumps\n"
+        "print('loaded')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "loaded"

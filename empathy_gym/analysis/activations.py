@@ -18,13 +18,13 @@ units of one trunk layer output 0 (tanh's resting value): the network-level lesi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from empathy_gym.agents.conditions import Condition
+from empathy_gym.analysis.probes import Activations
 from empathy_gym.extras import require
 from empathy_gym.train.evaluate import DISTRESS_VALENCE, StepContext, rollout
+from empathy_gym.train.learner import Policy
 
 torch = require("torch")
 
@@ -53,20 +53,32 @@ def layer_width(model, layer: str) -> int:
     return model.trunk[index - 1].out_features
 
 
-class Silenced:
+def check_doses(doses, width: int, layer: str) -> None:
+    """Numbers of units to silence must be whole numbers from 0 to the layer's width."""
+    bad = [k for k in doses if isinstance(k, bool) or not isinstance(k, int | np.integer)]
+    bad += [k for k in doses if not bad and not 0 <= k <= width]
+    if bad:
+        raise ValueError(
+            f"doses: k={bad[0]!r} cannot be silenced in layer {layer!r}; use whole numbers"
+            f" from 0 to its {width} units"
+        )
+
+
+class Silenced(Policy):
     """A policy whose ``units`` of trunk layer ``layer`` output 0; sampled like ``Policy``."""
 
     def __init__(self, model, layer: str, units, seed: int = 0):
-        self.model = model.eval()
+        super().__init__(model, seed)
         units = np.asarray(units, np.int64)
         width = layer_width(model, layer)
-        if len(units) > width:
-            raise ValueError(f"k={len(units)} units is more than layer {layer!r} has ({width})")
-        index = check_layer(model, layer)
+        if len(set(units.tolist())) != len(units) or not np.all((units >= 0) & (units < width)):
+            raise ValueError(
+                f"units must be distinct unit indices of layer {layer!r} (0..{width - 1}),"
+                f" got {units.tolist()}"
+            )
         self.mask = torch.ones(width)
         self.mask[torch.as_tensor(units)] = 0.0
-        self.index = index
-        self.generator = torch.Generator().manual_seed(seed)
+        self.index = check_layer(model, layer)
 
     def logits(self, obs: torch.Tensor) -> torch.Tensor:
         x = obs
@@ -75,29 +87,6 @@ class Silenced:
             if k == self.index:
                 x = x * self.mask
         return self.model.policy_head(x)
-
-    def __call__(self, obs: np.ndarray, context=None) -> np.ndarray:
-        with torch.no_grad():
-            logits = self.logits(torch.from_numpy(np.asarray(obs, np.float32)))
-            u = torch.rand(logits.shape, generator=self.generator).clamp_(1e-20, 1.0)
-            return (logits - torch.log(-torch.log(u))).argmax(-1).numpy()
-
-
-@dataclass
-class Activations:
-    """Every layer at every recorded step, with the truth at that step.
-
-    Arrays have one row per (step, episode) sample; ``episode`` says which episode each row
-    came from, for cross-validation that holds whole episodes out.
-    """
-
-    layers: dict[str, np.ndarray]  # name -> (S, units)
-    valence: np.ndarray  # (S, N) true valence of each person
-    arousal: np.ndarray  # (S, N)
-    goal: np.ndarray  # (S, N) int: each person's hidden goal
-    distressed: np.ndarray  # (S,) bool: someone's valence below DISTRESS_VALENCE
-    nearest_valence: np.ndarray  # (S,) true valence of the person nearest the assistant
-    episode: np.ndarray  # (S,) int
 
 
 class _Recorder:
@@ -160,7 +149,7 @@ def collect(
     **env_kwargs,
 ) -> Activations:
     """Watch ``episodes`` episodes (seeds ``seed + k``), played by the scenario's selfish
-    and prosocial scripts in turn, and record every ``every`` steps."""
+    and prosocial scripts in turn, and keep every ``every``-th step's record."""
     from empathy_gym.agents.conditions import make_condition_env
 
     env = make_condition_env(scenario, condition, 1, **env_kwargs)

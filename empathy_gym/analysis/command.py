@@ -21,9 +21,8 @@ from pathlib import Path
 import numpy as np
 import tyro
 
-from empathy_gym.analysis.activations import collect, trunk_layers
-from empathy_gym.analysis.lesions import dose_curve
-from empathy_gym.analysis.probes import MEASURES, RANGES, chance, probe
+from empathy_gym.agents.conditions import Condition
+from empathy_gym.analysis.probes import MEASURES, RANGES, Activations, chance, probe
 from empathy_gym.envs.scenarios.base import check_positive_int
 from empathy_gym.train.episodes import load_run
 from empathy_gym.train.stats import describe
@@ -31,6 +30,7 @@ from empathy_gym.train.stats import describe
 PROBE_SEED_OFFSET = 2_000_000
 LESION_SEED_OFFSET = 3_000_000
 LESION_OUTCOMES = ("welfare", "help", "harm")
+"""what the tables show of the network lesion (the CSV has every metric)"""
 
 
 @dataclass
@@ -65,49 +65,73 @@ class RunProbe:
     pca: tuple[np.ndarray, np.ndarray]  # (2-D projection, colour) of the last trunk layer
 
 
-def probe_run(run_dir: str, args: ProbeArgs) -> RunProbe:
+@dataclass
+class Recorded:
+    """A finished run's network and its layers on the run's probe episodes."""
+
+    scenario: str
+    condition: Condition
+    seed: int
+    model: object
+    acts: Activations
+    env_kwargs: dict
+
+
+def record(run_dir: str, episodes: int, every: int) -> Recorded:
+    """Load a finished run and record its layers on probe episodes seeded from its seed."""
+    from empathy_gym.analysis.activations import collect
+
     config, condition, policy = load_run(run_dir)
-    model = policy.model
+    scenario, seed = config["scenario"], int(config["seed"])
+    env_kwargs = {"population": config["population"], "max_cycles": config["max_cycles"]}
+    acts = collect(
+        policy.model,
+        scenario,
+        condition,
+        episodes,
+        PROBE_SEED_OFFSET + 1000 * seed,
+        every,
+        **env_kwargs,
+    )
+    return Recorded(scenario, condition, seed, policy.model, acts, env_kwargs)
+
+
+def probe_run(run_dir: str, args: ProbeArgs) -> RunProbe:
+    """Every layer probed, the network lesion's dose curve and the PCA of one run."""
+    from empathy_gym.analysis.activations import check_doses, layer_width, trunk_layers
+    from empathy_gym.analysis.lesions import dose_curve
+
+    model = load_run(run_dir)[2].model
     layers = trunk_layers(model)
     if args.layer not in layers:
         raise ValueError(
             f"--layer {args.layer!r} is not a layer of {run_dir}; use one of {list(layers)}"
         )
-    scenario, seed = config["scenario"], int(config["seed"])
-    env_kwargs = {"population": config["population"], "max_cycles": config["max_cycles"]}
-    acts = collect(
-        model,
-        scenario,
-        condition,
-        args.episodes,
-        PROBE_SEED_OFFSET + 1000 * seed,
-        args.every,
-        **env_kwargs,
-    )
-    measures = {name: probe(acts, name, seed) for name in acts.layers}
+    check_doses(args.doses, layer_width(model, args.layer), args.layer)
+    run = record(run_dir, args.episodes, args.every)
     doses = dose_curve(
-        model,
-        acts,
+        run.model,
+        run.acts,
         args.layer,
         args.doses,
-        scenario,
-        condition,
+        run.scenario,
+        run.condition,
         args.lesion_episodes,
-        LESION_SEED_OFFSET + 1000 * seed,
-        **env_kwargs,
+        LESION_SEED_OFFSET + 1000 * run.seed,
+        **run.env_kwargs,
     )
-    last = acts.layers[list(layers)[-1]]
+    last = run.acts.layers[list(layers)[-1]]
     centred = last - last.mean(axis=0)
     components = np.linalg.svd(centred, full_matrices=False)[2][:2]
     return RunProbe(
-        scenario,
-        condition.cell,
-        float(condition.lam),
-        seed,
-        measures,
-        chance(acts),
+        run.scenario,
+        run.condition.cell,
+        float(run.condition.lam),
+        run.seed,
+        {name: probe(run.acts, name, run.seed) for name in run.acts.layers},
+        chance(run.acts),
         doses,
-        (centred @ components.T, acts.nearest_valence),
+        (centred @ components.T, run.acts.nearest_valence),
     )
 
 
@@ -214,6 +238,11 @@ def write_figures(probes: list[RunProbe], output: Path) -> None:
 def run_probe(args: ProbeArgs) -> Path:
     for name in ("episodes", "every", "lesion_episodes"):
         check_positive_int(name, getattr(args, name))
+    if args.episodes < 2:
+        raise ValueError(
+            f"episodes must be at least 2 (probes are scored on held-out episodes), got"
+            f" {args.episodes}"
+        )
     if not args.runs:
         raise ValueError("give one or more run directories")
     output = Path(args.output_dir)

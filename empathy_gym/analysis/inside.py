@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from empathy_gym.agents.conditions import CELLS
-from empathy_gym.analysis.command import ProbeArgs, probe_run
-from empathy_gym.analysis.probes import RANGES
+from empathy_gym.analysis.command import record
+from empathy_gym.analysis.probes import RANGES, probe
 from empathy_gym.train.stats import describe, paired_interval
 
 REPRESENTED = ("valence", "goal", "distress")
@@ -27,7 +27,6 @@ EPISODES = 8
 class ProbedRun:
     scenario: str
     cell: str
-    lam: float
     seed: int
     path: Path
 
@@ -60,12 +59,9 @@ def knows_section(runs: list[ProbedRun]) -> list[str]:
     for scenario in dict.fromkeys(r.scenario for r in runs):
         measured = {}
         for run in (r for r in runs if r.scenario == scenario):
-            probe = probe_run(
-                str(run.path),
-                ProbeArgs((str(run.path),), episodes=EPISODES, doses=(0,), lesion_episodes=1),
-            )
-            last = [name for name in probe.measures if name.startswith("trunk")][-1]
-            measured.setdefault(run.cell, {})[run.seed] = probe.measures[last]
+            acts = record(str(run.path), EPISODES, every=2).acts
+            last = [name for name in acts.layers if name.startswith("trunk")][-1]
+            measured.setdefault(run.cell, {})[run.seed] = probe(acts, last, run.seed)
         lines += [f"**{scenario}**", "", "| cell | " + " | ".join(REPRESENTED) + " |"]
         lines.append("|---|" + "---|" * len(REPRESENTED))
         for cell, by_seed in measured.items():

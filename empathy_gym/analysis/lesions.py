@@ -16,10 +16,9 @@ import dataclasses
 import numpy as np
 
 from empathy_gym.agents.conditions import Condition
-from empathy_gym.analysis.activations import Activations, Silenced, layer_width
+from empathy_gym.analysis.activations import Silenced, check_doses, layer_width
+from empathy_gym.analysis.probes import Activations
 from empathy_gym.train.evaluate import evaluate
-
-OUTCOMES = ("welfare", "help", "harm", "task_return")
 
 
 def affect_units(acts: Activations, layer: str) -> np.ndarray:
@@ -44,18 +43,24 @@ def dose_curve(
     **env_kwargs,
 ) -> dict[str, dict[int, dict[str, float]]]:
     """Mean outcomes on held-out episodes (seeds from ``seed``) with the top-``k`` affect
-    units, or ``k`` random units, silenced: ``{"affect"|"random": {k: {outcome: mean}}}``."""
+    units, or ``k`` random units, silenced: ``{"affect"|"random": {k: {metric: mean}}}``
+    over every numeric metric of ``evaluate.EpisodeMetrics``."""
     width = layer_width(model, layer)
-    too_many = [k for k in doses if k > width]
-    if too_many:
-        raise ValueError(f"k={too_many[0]} is more than layer {layer!r} has units ({width})")
-    ranked = affect_units(acts, layer)
-    rng = np.random.default_rng(seed)
+    check_doses(doses, width, layer)
+    ranked = {"affect": affect_units(acts, layer)}
+    ranked["random"] = np.random.default_rng(seed).permutation(width)  # nested across doses
     out: dict = {"affect": {}, "random": {}}
-    for k in doses:
-        for kind, units in (("affect", ranked[:k]), ("random", rng.permutation(width)[:k])):
-            policy = Silenced(model, layer, units, seed)
+    for k in sorted(set(doses)):
+        for kind in out:
+            if k == 0 and out["affect"]:  # nothing silenced: the same policy for both kinds
+                out[kind][0] = out["affect"][0]
+                continue
+            policy = Silenced(model, layer, ranked[kind][:k], seed)
             metrics = evaluate(policy, scenario, condition, episodes, seed, **env_kwargs)
             rows = [dataclasses.asdict(m) for m in metrics]
-            out[kind][int(k)] = {o: float(np.mean([r[o] for r in rows])) for o in OUTCOMES}
+            out[kind][int(k)] = {
+                o: float(np.mean([r[o] for r in rows]))
+                for o, v in rows[0].items()
+                if isinstance(v, int | float)
+            }
     return out

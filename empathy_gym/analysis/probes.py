@@ -17,9 +17,27 @@ people's true affect (``rsa_affect``) and goals (``rsa_goal``) at the same momen
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from empathy_gym.analysis.activations import Activations
+
+@dataclass
+class Activations:
+    """Every layer at every recorded step, with the truth at that step.
+
+    Arrays have one row per (step, episode) sample; ``episode`` says which episode each row
+    came from, for cross-validation that holds whole episodes out.
+    """
+
+    layers: dict[str, np.ndarray]  # name -> (S, units)
+    valence: np.ndarray  # (S, N) true valence of each person
+    arousal: np.ndarray  # (S, N)
+    goal: np.ndarray  # (S, N) int: each person's hidden goal
+    distressed: np.ndarray  # (S,) bool: someone's valence below DISTRESS_VALENCE
+    nearest_valence: np.ndarray  # (S,) true valence of the person nearest the assistant
+    episode: np.ndarray  # (S,) int
+
 
 MEASURES = ("valence", "arousal", "goal", "distress", "rsa_affect", "rsa_goal")
 RANGES = {
@@ -42,13 +60,21 @@ def _folds(groups: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
     return list(GroupKFold(n).split(np.zeros(len(groups)), groups=groups))
 
 
+def _scaled(model):
+    """The read-out behind a scaler fitted on the training fold only (no test leakage)."""
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    return make_pipeline(StandardScaler(), model)
+
+
 def _regression_r2(x: np.ndarray, y: np.ndarray, folds) -> float:
     from sklearn.linear_model import Ridge
     from sklearn.metrics import r2_score
 
     predicted = np.empty_like(y)
     for train, test in folds:
-        predicted[test] = Ridge(alpha=1.0).fit(x[train], y[train]).predict(x[test])
+        predicted[test] = _scaled(Ridge(alpha=1.0)).fit(x[train], y[train]).predict(x[test])
     return float(r2_score(y, predicted))
 
 
@@ -57,21 +83,31 @@ def _classification(x: np.ndarray, y: np.ndarray, folds) -> float:
 
     A ridge classifier is a linear probe solved in closed form: probing a comfort run took
     22 s with logistic regression's iterations on the wide memory layer, 1.6 s with this
-    (``benchmarks/analysis.py``)."""
+    (``benchmarks/analysis.py``). NaN when ``y`` takes one value only: there is nothing to
+    read out, and balanced accuracy would be a meaningless 1."""
     from sklearn.linear_model import RidgeClassifier
     from sklearn.metrics import balanced_accuracy_score
 
+    if len(np.unique(y)) < 2:
+        return float("nan")
     predicted = np.empty_like(y)
     for train, test in folds:
         if len(np.unique(y[train])) < 2:
             predicted[test] = y[train][0]
             continue
-        model = RidgeClassifier(alpha=1.0, class_weight="balanced")
+        model = _scaled(RidgeClassifier(alpha=1.0, class_weight="balanced"))
         predicted[test] = model.fit(x[train], y[train]).predict(x[test])
     return float(balanced_accuracy_score(y, predicted))
 
 
+def _mean_over_people(values: list[float]) -> float:
+    """Mean over the people for whom the measure is defined; NaN if for nobody."""
+    defined = [v for v in values if np.isfinite(v)]
+    return float(np.mean(defined)) if defined else float("nan")
+
+
 def _standardise(x: np.ndarray) -> np.ndarray:
+    """Unit-variance columns for RSA, so no unit's scale dominates the distances."""
     sd = x.std(axis=0)
     return (x - x.mean(axis=0)) / np.where(sd > 1e-9, sd, 1.0)
 
@@ -93,7 +129,7 @@ def probe(acts: Activations, layer: str, seed: int = 0) -> dict[str, float]:
     """Every measure of one layer."""
     if layer not in acts.layers:
         raise ValueError(f"layer {layer!r} was not recorded; use one of {list(acts.layers)}")
-    x = _standardise(acts.layers[layer])
+    x = acts.layers[layer]
     folds = _folds(acts.episode)
     people = acts.valence.shape[1]
     goals = np.eye(int(acts.goal.max()) + 1)[acts.goal].reshape(len(acts.goal), -1)
@@ -105,20 +141,27 @@ def probe(acts: Activations, layer: str, seed: int = 0) -> dict[str, float]:
         "arousal": float(
             np.mean([_regression_r2(x, acts.arousal[:, i], folds) for i in range(people)])
         ),
-        "goal": float(np.mean([_classification(x, acts.goal[:, i], folds) for i in range(people)])),
+        "goal": _mean_over_people(
+            [_classification(x, acts.goal[:, i], folds) for i in range(people)]
+        ),
         "distress": _classification(x, acts.distressed.astype(int), folds),
-        "rsa_affect": rsa(x, np.concatenate([acts.valence, acts.arousal], axis=1), rng),
-        "rsa_goal": rsa(x, goals, rng),
+        "rsa_affect": rsa(
+            _standardise(x), np.concatenate([acts.valence, acts.arousal], axis=1), rng
+        ),
+        "rsa_goal": rsa(_standardise(x), goals, rng),
     }
 
 
 def chance(acts: Activations) -> dict[str, float]:
-    """What each measure gives with no information: the reference a probe must beat."""
-    goals = int(acts.goal.max()) + 1
+    """What each measure gives with no information: the reference a probe must beat.
+
+    Balanced accuracy's chance is one over the classes present: for goals, averaged over the
+    people for whom the goal varies (as ``probe`` averages)."""
+    per_person = [1.0 / len(np.unique(g)) for g in acts.goal.T if len(np.unique(g)) > 1]
     return {
         "valence": 0.0,
         "arousal": 0.0,
-        "goal": 1.0 / goals,
+        "goal": _mean_over_people(per_person),
         "distress": 0.5,
         "rsa_affect": 0.0,
         "rsa_goal": 0.0,

@@ -337,7 +337,7 @@ def probed_runs(preset: Preset, runs: list[TrainArgs], output_dir: str) -> list:
         condition = run.to_condition()
         if wanted.get(condition.cell) == condition.lam:
             path = run_path(run, output_dir)
-            probed.append(ProbedRun(run.scenario, condition.cell, condition.lam, run.seed, path))
+            probed.append(ProbedRun(run.scenario, condition.cell, run.seed, path))
     return probed
 
 

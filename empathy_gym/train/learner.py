@@ -349,8 +349,11 @@ class Policy:
         self.model = model.eval()
         self.generator = torch.Generator().manual_seed(seed)
 
+    def logits(self, obs: torch.Tensor) -> torch.Tensor:
+        return self.model.policy(obs)
+
     def __call__(self, obs: np.ndarray, context=None) -> np.ndarray:
         with torch.no_grad():
-            logits = self.model.policy(torch.from_numpy(np.asarray(obs, np.float32)))
+            logits = self.logits(torch.from_numpy(np.asarray(obs, np.float32)))
             u = torch.rand(logits.shape, generator=self.generator).clamp_(1e-20, 1.0)
             return (logits - torch.log(-torch.log(u))).argmax(-1).numpy()

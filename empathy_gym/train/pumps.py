@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import tyro
 
+from empathy_gym.agents.conditions import Condition
 from empathy_gym.envs.scenarios import scenario_class
 from empathy_gym.train.stats import describe
 
@@ -85,7 +86,7 @@ def run_pumps(args: PumpsArgs) -> Path:
                     "cell": condition.cell,
                     "lam": float(condition.lam),
                     "seed": int(config["seed"]),
-                    "episodes": pump_episodes(policy, scenario, condition, pump),
+                    "episodes": pump_episodes(policy.model, scenario, condition, pump),
                 }
             )
         print(f"played {run} ({time.perf_counter() - started:.0f} s)", flush=True)
@@ -96,7 +97,7 @@ def run_pumps(args: PumpsArgs) -> Path:
             frames, _ = record_episode(
                 lambda obs, context: np.zeros(len(obs), np.int64),
                 scenario,
-                _plain(),
+                Condition(),
                 pump.seed,
                 truth=True,
                 **{**pump.kwargs, "max_cycles": 1},
@@ -107,9 +108,3 @@ def run_pumps(args: PumpsArgs) -> Path:
     (output / "pumps.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
     return output
-
-
-def _plain():
-    from empathy_gym.agents.conditions import Condition
-
-    return Condition()

@@ -209,7 +209,7 @@ class Report:
         for cell in ("cirl", "contagion-proximity", "contagion-global"):
             if cell not in self.preset.cells or "ppo" not in self.preset.cells:
                 continue
-            found = []
+            found, verdicts = [], []
             for lam in self.points(scenario, cell):
                 task = self.seeds_of(scenario, cell, lam, "task_return")
                 welfare = self.seeds_of(scenario, cell, lam, "welfare")
@@ -218,17 +218,12 @@ class Report:
                 dw = paired_interval(
                     [welfare[s] for s in seeds], [ppo_welfare[s] for s in seeds], rng=0
                 )
+                verdicts.append(dominance(dt, dw))
                 mark = {"yes": " **dominates**", "no": ""}.get(
-                    dominance(dt, dw), " (undetermined: unbounded task CI)"
+                    verdicts[-1], " (undetermined: unbounded task CI)"
                 )
                 found.append(f"λ {lam:g}: task − ppo {dt}, welfare − ppo {dw}{mark}")
-            verdict = (
-                "yes"
-                if any("dominates" in f for f in found)
-                else "undetermined"
-                if any("undetermined" in f for f in found)
-                else "no"
-            )
+            verdict = next((v for v in ("yes", "undetermined") if v in verdicts), "no")
             lines.append(f"- {cell}: {verdict}. " + "; ".join(found))
         return [*lines, ""]
 

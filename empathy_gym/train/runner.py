@@ -11,11 +11,12 @@ writes to ``<output-dir>/<scenario>__<cell>[_lam<lambda>]__<seed>/``:
     model.pt           the final policy
     eval.json          per-episode metrics on evaluation episodes: the training population
                        and each held-out one, the acute and graded lesions of the belief
-                       inputs, and the scenario's probe variants; its presence marks the run
-                       finished
+                       inputs, and the scenario's intuition pumps (under "variants"); its
+                       presence marks the run finished
 
 Evaluation episodes are seeded ``EVAL_SEED_OFFSET + 1000 * seed + k``: disjoint across
-training seeds and from training (whose env members are seeded ``seed + i``).
+training seeds and from training (whose env members are seeded ``seed + i``). Each pump
+plays its own fixed episodes (``Pump.episodes`` from ``Pump.seed``), the same for every run.
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ class TrainArgs:
     ppo: PPOSettings = field(default_factory=PPOSettings)
     """the learner's hyperparameters (train/settings.py): the same for every cell"""
     eval_episodes: int = 16
-    """evaluation episodes per population, lesion and probe variant"""
+    """evaluation episodes per population and lesion (each intuition pump has its own)"""
     eval_populations: tuple[str, ...] = ("default", *DEFAULT_HELD_OUT)
     """populations to evaluate on: the training one plus held-out ones"""
     belief_doses: tuple[float, ...] = (0.25, 0.5, 1.0)
@@ -348,14 +349,20 @@ def evaluate_policy(policy, args: TrainArgs, condition: Condition) -> dict:
         "populations": {p: run(p) for p in populations},
         "lesions": lesions,
         "variants": {
-            pump.name: pump_episodes(policy, args.scenario, condition, pump)
+            pump.name: pump_episodes(policy.model, args.scenario, condition, pump)
             for pump in scenario_class(args.scenario).pumps
         },
     }
 
 
-def pump_episodes(policy, scenario: str, condition: Condition, pump) -> list[dict]:
-    """A policy on an intuition pump's own fixed episodes."""
+def pump_episodes(model, scenario: str, condition: Condition, pump) -> list[dict]:
+    """A trained network on an intuition pump's own fixed episodes.
+
+    Its sampling stream is seeded by the pump, so ``compare``'s moral profile and
+    ``empathy-gym pumps`` give the same choices for the same run."""
+    from empathy_gym.train.learner import Policy
+
+    policy = Policy(model, pump.seed)
     episodes = evaluate(policy, scenario, condition, pump.episodes, pump.seed, **pump.kwargs)
     return [dataclasses.asdict(m) for m in episodes]
 

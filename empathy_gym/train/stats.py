@@ -168,9 +168,14 @@ def describe(values: ArrayLike, bounds: tuple[float, float] = (-math.inf, math.i
 
     Bootstrap-t can reach past what a measure can take (an accuracy above 1 from six seeds
     near the ceiling); cutting it at ``bounds`` loses no coverage. One seed has no interval,
-    and says so rather than printing a made-up one.
+    and says so rather than printing a made-up one. A NaN (a measure undefined for some seed,
+    such as a read-out of something that never varied) gives ``"n/a"``.
     """
+    if np.isnan(np.asarray(values, dtype=float)).any():
+        return "n/a"
     x = _as_seeds(values, "values")
+    if len(x) == 0:
+        raise ValueError("values: no seeds to describe")
     if len(x) < 2:
         return f"{x[0]:.2f} (1 seed)"
     iv = seed_interval(x, rng=0)
