@@ -23,7 +23,13 @@ import numpy as np
 from empathy_gym.agents.conditions import Condition
 from empathy_gym.analysis.probes import Activations
 from empathy_gym.extras import require
-from empathy_gym.train.evaluate import DISTRESS_VALENCE, StepContext, rollout
+from empathy_gym.train.evaluate import (
+    DISTRESS_VALENCE,
+    StepContext,
+    person_distances,
+    rollout,
+    scripted,
+)
 from empathy_gym.train.learner import Policy
 
 torch = require("torch")
@@ -112,8 +118,7 @@ class _Recorder:
                     k += 1
                     record[f"trunk{k}"] = h.numpy().copy()
         view = self.scenario.view(obs[:, : self.scenario.assistant_spec.size])
-        distance = np.abs(view.human_positions - view.position[:, None, :]).sum(-1)
-        nearest = distance.argmin(-1)
+        nearest = person_distances(view).argmin(-1)
         truth = context.truth
         record |= {
             "valence": truth["valence"].copy(),
@@ -123,20 +128,6 @@ class _Recorder:
         }
         self.steps.append(record)
         return self.driver(obs, context)
-
-
-def _alternating(scenario, episodes: int, seed: int):
-    """Selfish and prosocial scripts, one episode each in turn."""
-    kinds = [("selfish", "prosocial")[k % 2] for k in range(episodes)]
-    policies = [scenario.make_policy(kind, seed + k) for k, kind in enumerate(kinds)]
-
-    def act(obs: np.ndarray, context: StepContext) -> np.ndarray:
-        view = scenario.view(obs[:, : scenario.assistant_spec.size])
-        return np.array(
-            [p(view.member(b), context.beliefs.belief(b), None) for b, p in enumerate(policies)]
-        )
-
-    return act
 
 
 def collect(
@@ -155,7 +146,8 @@ def collect(
     env = make_condition_env(scenario, condition, 1, **env_kwargs)
     raw, memory_end = env.raw_size, env.memory.n_features
     belief = slice(memory_end, None) if condition.sees_belief else None
-    driver = _alternating(env.scenario, episodes, seed)
+    kinds = [("selfish", "prosocial")[k % 2] for k in range(episodes)]
+    driver = scripted(kinds, env.scenario, [seed + k for k in range(episodes)])
     recorder = _Recorder(model, slice(raw, memory_end), belief, env.scenario, driver)
     rollout(recorder, scenario, condition, episodes, seed, **env_kwargs)
     steps = recorder.steps[::every]

@@ -40,12 +40,14 @@ BatchPolicy = Callable[[np.ndarray, StepContext], np.ndarray]
 """Maps a batch of observations (and the step's context) to one action per member."""
 
 
-def scripted(kind: str, scenario: Scenario, seeds: Sequence[int]) -> BatchPolicy:
-    """One of the scenario's scripted assistants per member, fed views and beliefs.
+def scripted(kind: str | Sequence[str], scenario: Scenario, seeds: Sequence[int]) -> BatchPolicy:
+    """One of the scenario's scripted assistants per member, fed views and beliefs; ``kind``
+    names one script for every member, or one per member.
 
     The truth reaches only policies that declare ``reads_truth`` (oracles).
     """
-    policies = [scenario.make_policy(kind, s) for s in seeds]
+    kinds = [kind] * len(seeds) if isinstance(kind, str) else list(kind)
+    policies = [scenario.make_policy(k, s) for k, s in zip(kinds, seeds, strict=True)]
 
     def act(obs: np.ndarray, context: StepContext) -> np.ndarray:
         view = scenario.view(obs[:, : scenario.assistant_spec.size])  # without belief inputs
@@ -158,12 +160,17 @@ class EpisodeMetrics:
         return [f.name for f in dataclasses.fields(cls)]
 
 
+def person_distances(view) -> np.ndarray:
+    """Grid (Manhattan) distance from the assistant to each person: (..., N)."""
+    return np.abs(view.human_positions - view.position[..., None, :]).sum(axis=-1)
+
+
 def near_distress(trace: Trace, scenario: Scenario) -> np.ndarray:
     """Per episode: the share of steps with someone distressed that the assistant spent
     within the contagion radius of a distressed person (nan if nobody was distressed)."""
     view = scenario.view(trace.observations[1:])  # positions after each step but the last
     distressed = trace.truth["valence"][:-1] < DISTRESS_VALENCE  # (T - 1, E, N)
-    distance = np.abs(view.human_positions - view.position[..., None, :]).sum(axis=-1)
+    distance = person_distances(view)
     near = (distressed & (distance < scenario.contagion_radius)).any(axis=-1)
     anyone = distressed.any(axis=-1)
     with np.errstate(invalid="ignore"):
