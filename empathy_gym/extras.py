@@ -13,6 +13,8 @@ EXTRA_OF = {
     "stable_baselines3": "train",
     "supersuit": "train",
     "matplotlib": "train",
+    "sklearn": "train",
+    "rsatoolbox": "train",
     "tensorboard": "train",
     "ray": "rllib",
 }

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from empathy_gym.extras import require
+
 
 @dataclass
 class Activations:
@@ -127,6 +129,8 @@ def rsa(layer: np.ndarray, truth: np.ndarray, rng: np.random.Generator) -> float
 
 def probe(acts: Activations, layer: str, seed: int = 0) -> dict[str, float]:
     """Every measure of one layer."""
+    for module in ("sklearn", "rsatoolbox"):
+        require(module)  # a missing one is named with its extra, before any work
     if layer not in acts.layers:
         raise ValueError(f"layer {layer!r} was not recorded; use one of {list(acts.layers)}")
     x = acts.layers[layer]

@@ -276,7 +276,8 @@ class Scenario:
             if pump.name == name:
                 return pump
         raise ValueError(
-            f"{cls.name} has no probe variant {name!r}; use one of {[p.name for p in cls.pumps]}"
+            f"{cls.name} has no intuition pump (variant) {name!r}; use one of"
+            f" {[p.name for p in cls.pumps]}"
         )
 
     @property
