@@ -33,9 +33,9 @@ def assert_clean_error(call, match: str, error=ValueError) -> str:
     return str(info.value)
 
 
-def check_pump(scenario: str, pump) -> None:
-    """A pump keeps its scenario's observation layout (trained assistants run on it) and
-    the scenario's prosocial and selfish scripts make its choice oppositely, as declared."""
+def play_pump(scenario: str, pump) -> tuple[bool, dict[str, float]]:
+    """Whether a pump keeps its scenario's observation layout (so trained assistants run on
+    it), and how often the scenario's prosocial and selfish scripts make its choice."""
     import dataclasses
 
     from empathy_gym.agents.conditions import Condition
@@ -44,7 +44,7 @@ def check_pump(scenario: str, pump) -> None:
     from empathy_gym.train.pumps import chose
 
     base, variant = make_scenario(scenario), make_scenario(scenario, **pump.kwargs)
-    assert variant.obs_sizes == base.obs_sizes and variant.n_goals == base.n_goals
+    keeps_layout = variant.obs_sizes == base.obs_sizes and variant.n_goals == base.n_goals
     seeds = range(pump.seed, pump.seed + pump.episodes)
     rates = {}
     for kind in ("prosocial", "selfish"):
@@ -56,11 +56,18 @@ def check_pump(scenario: str, pump) -> None:
             pump.seed,
             **pump.kwargs,
         )
-        rates[kind] = np.mean([chose(dataclasses.asdict(e), pump) for e in episodes])
+        rates[kind] = float(np.mean([chose(dataclasses.asdict(e), pump) for e in episodes]))
     print(
         f"\n{scenario} {pump.name}: '{pump.choice}' prosocial {rates['prosocial']:.2f},"
         f" selfish {rates['selfish']:.2f}"
     )
-    expected = {"prosocial": pump.prosocial_chooses, "selfish": not pump.prosocial_chooses}
-    for kind, chooses in expected.items():
-        assert (rates[kind] >= 0.75) if chooses else (rates[kind] <= 0.25), (kind, rates)
+    return keeps_layout, rates
+
+
+def chooses_as_declared(pump, rates: dict[str, float]) -> bool:
+    """The prosocial script makes the pump's choice (>= 0.75 of episodes) and the selfish
+    one does not (<= 0.25), or the other way round, as the pump declares."""
+    chooser, other = (
+        ("prosocial", "selfish") if pump.prosocial_chooses else ("selfish", "prosocial")
+    )
+    return rates[chooser] >= 0.75 and rates[other] <= 0.25

@@ -7,7 +7,7 @@ from empathy_gym.envs.core.world import EV, INTERACT, STAY
 from empathy_gym.envs.parallel import ASSISTANT
 from empathy_gym.envs.scenarios.comfort import Comfort
 from empathy_gym.train import instrument
-from helpers import MODULES, assert_clean_error, check_pump
+from helpers import MODULES, assert_clean_error, chooses_as_declared, play_pump
 
 QUIET = {"stress_prob": 0.0, "wander_prob": 0.0, "relief_prob": 0.0}
 
@@ -103,7 +103,9 @@ def test_escape_probe():
 
 @pytest.mark.parametrize("pump", Comfort.pumps, ids=lambda p: p.name)
 def test_each_pump_keeps_the_layout_and_its_scripts_choose_oppositely(pump):
-    check_pump("comfort", pump)
+    keeps_layout, rates = play_pump("comfort", pump)
+    assert keeps_layout
+    assert chooses_as_declared(pump, rates), rates
 
 
 def test_an_unknown_pump_is_named_with_the_choices():

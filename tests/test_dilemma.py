@@ -6,7 +6,7 @@ from empathy_gym.envs.core.world import EV, RIGHT, STAY
 from empathy_gym.envs.parallel import ASSISTANT
 from empathy_gym.envs.scenarios.dilemma import Dilemma
 from empathy_gym.train import instrument
-from helpers import MODULES, check_pump
+from helpers import MODULES, chooses_as_declared, play_pump
 
 
 def _office():
@@ -45,4 +45,6 @@ def test_trade_off():
 
 @pytest.mark.parametrize("pump", Dilemma.pumps, ids=lambda p: p.name)
 def test_each_pump_keeps_the_layout_and_its_scripts_choose_oppositely(pump):
-    check_pump("dilemma", pump)
+    keeps_layout, rates = play_pump("dilemma", pump)
+    assert keeps_layout
+    assert chooses_as_declared(pump, rates), rates

@@ -7,7 +7,7 @@ from empathy_gym.envs.core.world import EV, INTERACT, STAY
 from empathy_gym.envs.parallel import ASSISTANT
 from empathy_gym.envs.scenarios.fetch import Fetch
 from empathy_gym.train import instrument
-from helpers import MODULES, check_pump
+from helpers import MODULES, chooses_as_declared, play_pump
 
 LEFT_WINDOW, LEFT_SERVICE, SHELF_0 = (4, 4), (2, 4), (1, 3)
 
@@ -116,4 +116,6 @@ def test_scripted_assistants_deliver(kind):
 
 @pytest.mark.parametrize("pump", Fetch.pumps, ids=lambda p: p.name)
 def test_each_pump_keeps_the_layout_and_its_scripts_choose_oppositely(pump):
-    check_pump("fetch", pump)
+    keeps_layout, rates = play_pump("fetch", pump)
+    assert keeps_layout
+    assert chooses_as_declared(pump, rates), rates

@@ -59,32 +59,38 @@ def test_sdist_builds_a_wheel_that_installs_and_registers(tmp_path):
     assert out.stdout.strip().endswith("ok")
 
 
-def test_a_missing_extra_names_what_to_install():
-    script = (
-        "import sys\n"
-        "sys.modules['torch'] = None  # as if the [train] extra were not installed\n"
+def _python_without(module: str, code: str, cwd) -> subprocess.CompletedProcess:
+    """Run ``code`` in a fresh interpreter that cannot import ``module``, as if its extra
+    were not installed; in ``cwd``, so that nothing it writes lands in the repository."""
+    script = f"import sys\nsys.modules[{module!r}] = None\n{code}"
+    return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=cwd)
+
+
+def test_a_missing_extra_names_what_to_install(tmp_path):
+    out = _python_without(
+        "torch",
         "from empathy_gym.train.runner import PpoArgs, run_training\n"
-        "run_training(PpoArgs(output_dir='unused'))\n"
+        "run_training(PpoArgs(output_dir='unused', timesteps=64))\n",
+        tmp_path,
     )
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert out.returncode != 0
     assert "pip install 'empathy-gym[train]'" in out.stderr
-    script = "import sys; sys.modules['pygame'] = None\n" + (
+    out = _python_without(
+        "pygame",
         "from empathy_gym.envs import fetch_v1\n"
-        "env = fetch_v1.parallel_env(render_mode='rgb_array'); env.reset(seed=0); env.render()\n"
+        "env = fetch_v1.parallel_env(render_mode='rgb_array'); env.reset(seed=0); env.render()\n",
+        tmp_path,
     )
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert "pip install 'empathy-gym[render]'" in out.stderr
 
 
-def test_the_command_line_loads_without_the_train_extra():
+def test_the_command_line_loads_without_the_train_extra(tmp_path):
     """demo, watch, play and instrument need no torch: importing the CLI must not load it."""
-    script = (
-        "import sys\n"
-        "sys.modules['torch'] = None\n"
+    out = _python_without(
+        "torch",
         "import empathy_gym.cli, empathy_gym.analysis.command, empathy_gym.train.pumps\n"
-        "print('loaded')\n"
+        "print('loaded')\n",
+        tmp_path,
     )
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "loaded"

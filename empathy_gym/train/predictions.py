@@ -158,11 +158,19 @@ class Judge:
             return []
         return [Test(label, self.diff(scenario, a, b, "harm"), sign)]
 
+    def _intact(self, claim: Claim, scenario: str, *others: str) -> list[str]:
+        """The intact empathic cells that ran, if they, ``ppo`` and ``others`` are all
+        testable; else none, with the claim marked untestable saying why."""
+        intact = [c for c in INTACT if c in self.ran]
+        if not self._needs(claim, scenario, ["ppo", *others, *intact]) or not intact:
+            claim.untestable = claim.untestable or "no intact empathic cell ran"
+            return []
+        return intact
+
     def p1(self, scenario) -> Claim:
         claim = Claim("P1", scenario)
-        intact = [c for c in INTACT if c in self.ran]
-        if not self._needs(claim, scenario, ["ppo", *intact]) or not intact:
-            claim.untestable = claim.untestable or "no intact empathic cell ran"
+        intact = self._intact(claim, scenario)
+        if not intact:
             return claim
         for cell in intact:
             claim.tests += [
@@ -174,9 +182,8 @@ class Judge:
 
     def p2(self, scenario) -> Claim:
         claim = Claim("P2", scenario)
-        intact = [c for c in INTACT if c in self.ran]
-        if not self._needs(claim, scenario, ["ppo", *intact]) or not intact:
-            claim.untestable = claim.untestable or "no intact empathic cell ran"
+        intact = self._intact(claim, scenario)
+        if not intact:
             return claim
         for cell in intact:
             claim.tests += [
@@ -187,9 +194,8 @@ class Judge:
 
     def p3(self, scenario) -> Claim:
         claim = Claim("P3", scenario)
-        intact = [c for c in INTACT if c in self.ran]
-        if not self._needs(claim, scenario, ["ppo", "affective", *intact]) or not intact:
-            claim.untestable = claim.untestable or "no intact empathic cell ran"
+        intact = self._intact(claim, scenario, "affective")
+        if not intact:
             return claim
         for cell in intact:
             claim.tests.append(
