@@ -75,6 +75,26 @@ def test_a_person_on_a_d_tile_starts_worried():
     np.testing.assert_array_equal(env.scenario_state.worried[0], on_d)
 
 
+@pytest.mark.parametrize("pull", [False, True], ids=["lever left", "lever pulled"])
+def test_the_trolley_strikes_its_track_and_harm_is_counted_only_when_pulled(pull):
+    kwargs = Comfort.pump("trolley").kwargs | {"relief_prob": 0.0}
+    env = MODULES["comfort"].parallel_env(human_control="external", **kwargs)
+    env.reset(seed=0)
+    rules, state, world = env.scenario.rules, env.scenario_state, env.world
+    if pull:
+        world.pos[0, 0] = rules.levers[0]
+    harm = 0.0
+    for step in range(1, rules.trolley_step + 1):
+        _, _, _, _, infos = _still(env, INTERACT if pull and step == 1 else STAY)
+        harm += infos[ASSISTANT]["reward_components"]["harm"]
+        assert state.worried[0].any() == (step == rules.trolley_step)
+    track = rules.branch_track if pull else rules.main_track
+    on_track = [tuple(p) in {tuple(c) for c in track} for p in world.pos[0, 1:]]
+    assert sum(on_track) == (1 if pull else 3)
+    np.testing.assert_array_equal(state.worried[0], on_track)
+    assert harm == (1.0 if pull else 0.0)  # doing, not allowing
+
+
 def test_trade_off():
     result = instrument.trade_off("comfort")
     print("\ncomfort trade-off (mean ± se over 64 episodes):\n" + "\n".join(result.lines()))
@@ -110,6 +130,6 @@ def test_each_pump_keeps_the_layout_and_its_scripts_choose_oppositely(pump):
 
 def test_an_unknown_pump_is_named_with_the_choices():
     assert_clean_error(
-        lambda: Comfort.pump("trolley"),
-        r"comfort has no intuition pump \(variant\) 'trolley'; use one of \['escape_easy'",
+        lambda: Comfort.pump("runaway_tram"),
+        r"comfort has no intuition pump \(variant\) 'runaway_tram'; use one of \['escape_easy'",
     )
