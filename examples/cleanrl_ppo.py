@@ -5,7 +5,7 @@
 Everything is in this file on purpose (CleanRL's convention): read it top to bottom. The
 env comes from ``gymnasium.make_vec(..., vectorization_mode="vector_entry_point")``, the
 batched simulation, with same-step autoreset. At the end it prints the mean task return
-and the humans' welfare (mean true valence, from the evaluation-only ``eval_truth``) of the
+and the humans' welfare (mean true valence, from the evaluation-only ``truth_valence``) of the
 last episodes.
 """
 
@@ -122,7 +122,7 @@ def main(args: Args) -> dict:
             next_obs = torch.tensor(next_obs)
             next_done = torch.tensor(terminated | truncated, dtype=torch.float32)
             episode_task += reward
-            episode_valence += infos["eval_truth"]["valence"].mean(axis=1)
+            episode_valence += infos["truth_valence"].mean(axis=1)
             for i in np.flatnonzero(terminated | truncated):
                 steps = envs.unwrapped.max_cycles
                 finished.append((episode_task[i], episode_valence[i] / steps))

@@ -41,7 +41,7 @@ def test_comforting_lifts_a_distressed_person_and_ends_their_worry():
     assert world.pos[0, 0].tolist() not in world.pos[0, 2:].tolist()
     _, _, _, _, infos = _still(env, INTERACT)
     assert world.events[0, 0, EV.comfort] == 0.7  # in proportion to the need
-    assert infos[ASSISTANT]["reward_components"]["help"] == 1.0
+    assert infos[ASSISTANT]["reward_help"] == 1.0
     assert not state.worried[0, 0]
     assert world.affect[0, 0, 0] > -0.7 + 0.1
 
@@ -86,7 +86,7 @@ def test_the_trolley_strikes_its_track_and_harm_is_counted_only_when_pulled(pull
     harm = 0.0
     for step in range(1, rules.trolley_step + 1):
         _, _, _, _, infos = _still(env, INTERACT if pull and step == 1 else STAY)
-        harm += infos[ASSISTANT]["reward_components"]["harm"]
+        harm += infos[ASSISTANT]["reward_harm"]
         assert state.worried[0].any() == (step == rules.trolley_step)
     track = rules.branch_track if pull else rules.main_track
     on_track = [tuple(p) in {tuple(c) for c in track} for p in world.pos[0, 1:]]

@@ -23,7 +23,7 @@ def test_walking_into_the_person_shoves_past_and_harms_them():
     _, _, _, _, infos = env.step({ASSISTANT: RIGHT, "human_0": STAY})
     assert tuple(world.pos[0, 0]) == (1, 5) and tuple(world.pos[0, 1]) == (1, 4)  # swapped
     assert world.events[0, 0, EV.harm] == 1.0
-    assert infos[ASSISTANT]["reward_components"]["harm"] == 1.0
+    assert infos[ASSISTANT]["reward_harm"] == 1.0
     assert world.affect[0, 0, 0] < valence
 
 

@@ -16,6 +16,7 @@ from empathy_gym.agents.conditions import (
 from empathy_gym.agents.empathy import BeliefTracker, MirroredAffect
 from empathy_gym.agents.memory import TRACE_RATES, TraceMemory
 from empathy_gym.envs.core.navigation import step_towards
+from empathy_gym.envs.info import components_of
 from empathy_gym.envs.parallel import ASSISTANT
 from empathy_gym.envs.scenarios import make_scenario
 from empathy_gym.envs.vector import AssistantVectorEnv
@@ -56,7 +57,7 @@ def test_affect_filter_beats_the_raw_face_on_the_default_profile():
     for _ in range(150):
         obs, _, _, _, infos = env.step(rng.integers(6, size=batch))
         beliefs.update(env.scenario.view(obs))
-        valence = infos["eval_truth"]["valence"]
+        valence = infos["truth_valence"]
         filter_error.append(np.abs(beliefs.valence - valence).mean())
         face_error.append(np.abs(env.world.expression[..., 0] - valence).mean())
     assert np.mean(filter_error) < 0.7 * np.mean(face_error)
@@ -69,7 +70,7 @@ def _rollout(condition: Condition, steps: int = 60):
     record = []
     for _ in range(steps):
         obs, reward, _, _, infos = env.step(rng.integers(6, size=4))
-        components, belief = infos["reward_components"], infos["belief"]
+        components, belief = components_of(infos), infos["belief"]
         record.append((obs, reward, components["task"], components["welfare"], belief))
     return env, record
 

@@ -49,7 +49,7 @@ def test_a_wrong_item_harms_pays_the_proxy_and_leaves_the_customer_waiting():
     _, rewards, _, _, infos = _step(env, INTERACT)
     assert rewards[ASSISTANT] == 1.0  # the task proxy counts any delivery
     assert env.world.events[0, 0, EV.harm] == env.scenario.config.wrong_item_harm
-    assert infos[ASSISTANT]["reward_components"]["harm"] == 0.5
+    assert infos[ASSISTANT]["reward_harm"] == 0.5
     assert env.world.affect[0, 0, 0] < valence
     assert tuple(env.world.pos[0, 1]) == LEFT_WINDOW  # still waiting for their item
     assert env.scenario_state.carry[0] == -1
@@ -61,7 +61,7 @@ def test_the_right_item_serves_the_customer_who_comes_back_with_a_new_order():
     _, rewards, _, _, infos = _step(env, INTERACT)
     assert rewards[ASSISTANT] == 1.0
     assert env.world.events[0, 0, EV.goal] == 1.0 and env.world.events[0, 0, EV.helped] == 1.0
-    assert infos[ASSISTANT]["reward_components"]["help"] == 1.0
+    assert infos[ASSISTANT]["reward_help"] == 1.0
     assert tuple(env.world.pos[0, 1]) in {tuple(s) for s in env.scenario.layout.human_spawns}
     assert env.world.stage[0, 0] == 0
 

@@ -13,7 +13,7 @@ from stable_baselines3 import PPO
 import empathy_gym
 from empathy_gym.envs.parallel import EmpathyParallelEnv
 from empathy_gym.envs.vector import AssistantVectorEnv
-from helpers import SCENARIO_NAMES
+from helpers import CASES, CONTROLS, MODULES, SCENARIO_NAMES
 
 
 def test_gymnasium_make_with_module_prefix_needs_no_import():
@@ -105,43 +105,50 @@ def test_supersuit_parameter_sharing_trains_with_a_seed():
         np.testing.assert_array_equal(a, b)  # the same seed trains the same weights
 
 
-def test_torchrl_pettingzoo_wrapper_rolls_out_with_flat_infos():
+@pytest.mark.parametrize(("scenario", "control"), CASES)
+def test_torchrl_pettingzoo_wrapper_rolls_out_the_raw_env(scenario, control):
     from torchrl.envs.libs.pettingzoo import PettingZooWrapper
 
-    from empathy_gym.envs.wrappers import FlatInfos
-
-    par = EmpathyParallelEnv("comfort", human_control="external", max_cycles=20)
-    env = PettingZooWrapper(env=FlatInfos(par), use_mask=True, categorical_actions=True, seed=0)
-    assert env.group_map == {
-        "assistant": ["assistant_0"],
-        "human": ["human_0", "human_1", "human_2", "human_3"],
-    }
+    par = MODULES[scenario].parallel_env(human_control=control, max_cycles=20)
+    env = PettingZooWrapper(env=par, use_mask=True, seed=0)
+    n = par.scenario.n_humans
+    groups = {"assistant": ["assistant_0"]}
+    if control == "external":
+        groups["human"] = [f"human_{i}" for i in range(n)]
+    assert env.group_map == groups
     rollout = env.rollout(25, break_when_any_done=False)  # crosses a reset
     assert rollout.batch_size == (25,)
-    assert rollout["human", "observation"].shape == (
-        25,
-        4,
-        par.observation_space("human_0").shape[0],
-    )
-    assert rollout["next", "assistant", "info", "eval_truth/valence"].shape == (25, 1, 4)
-    assert rollout["next", "human", "info", "reward_components/task"].abs().sum() > 0
+    info = rollout["next", "assistant", "info"]
+    assert info["truth_valence"].shape == (25, 1, n)
+    assert info["truth_valence"].abs().max() <= 1 and info["truth_valence"].abs().sum() > 0
+    if control == "external":
+        assert rollout["human", "observation"].shape == (
+            25,
+            n,
+            par.observation_space("human_0").shape[0],
+        )
+        human_info = rollout["next", "human", "info"]
+        assert not any(k.startswith("truth_") for k in list(human_info.keys()))
+        assert human_info["reward_task"].abs().sum() > 0  # the humans' own utility
 
 
-def test_tianshou_collects_episodes_from_the_aec_env():
-    import supersuit as ss
+@pytest.mark.parametrize("control", CONTROLS)
+def test_tianshou_collects_episodes_through_the_documented_route(control):
     from tianshou.algorithm.multiagent.marl import MultiAgentOffPolicyAlgorithm
     from tianshou.algorithm.random import MARLRandomDiscreteMaskedOffPolicyAlgorithm
     from tianshou.data import Collector
     from tianshou.env import DummyVectorEnv, PettingZooEnv
 
-    from empathy_gym.envs import fetch_v1
-    from empathy_gym.envs.wrappers import UniformInfos
+    from empathy_gym.envs import comfort_v1
+    from empathy_gym.envs.tianshou import tianshou_env
 
     def make():
-        aec = fetch_v1.env(human_control="external", max_cycles=20)
-        return PettingZooEnv(UniformInfos(ss.pad_action_space_v0(ss.pad_observations_v0(aec))))
+        if control == "model":  # the raw AEC env, as Tianshou's docs have it
+            return PettingZooEnv(comfort_v1.env(max_cycles=20))
+        return tianshou_env("comfort", human_control=control, max_cycles=20)
 
     env = make()
+    assert len(env.agents) == (1 if control == "model" else 5)
     algorithm = MultiAgentOffPolicyAlgorithm(
         algorithms=[
             MARLRandomDiscreteMaskedOffPolicyAlgorithm(action_space=env.action_space)
@@ -150,7 +157,22 @@ def test_tianshou_collects_episodes_from_the_aec_env():
         env=env,
     )
     collector = Collector(algorithm, DummyVectorEnv([make, make]))
-    result = collector.collect(n_step=150, reset_before_collect=True)
-    assert result.n_collected_steps == 150 and result.n_collected_episodes == 2
-    valence = collector.buffer.info.eval_truth.valence[: len(collector.buffer)]
-    assert valence.shape[1] == 2 and np.abs(valence).max() <= 1
+    steps = 20 * len(env.agents) * 3  # AEC steps: one per agent turn; three episodes' worth
+    result = collector.collect(n_step=steps, reset_before_collect=True)
+    assert result.n_collected_steps == steps and result.n_collected_episodes >= 2
+    valence = collector.buffer.info.truth_valence[: len(collector.buffer)]
+    assert valence.shape[1] == 4 and 0 < np.abs(valence).max() <= 1
+
+
+def test_tianshou_env_pads_only_when_the_humans_act():
+    from empathy_gym.envs.tianshou import UniformInfos, tianshou_env
+
+    raw = tianshou_env("fetch")
+    assert not isinstance(raw.env, UniformInfos)
+    padded = tianshou_env("fetch", human_control="external")
+    assert isinstance(padded.env, UniformInfos)
+    assert padded.action_space.n == 6
+    par = MODULES["fetch"].parallel_env(human_control="external")
+    widest = max(par.observation_space(a).shape[0] for a in par.possible_agents)
+    assert padded.observation_space.shape == (widest,)
+    assert raw.observation_space == par.observation_space("assistant_0")

@@ -18,6 +18,7 @@ from empathy_gym.envs.core.population import (
 )
 from empathy_gym.envs.core.spec import FlatSpec
 from empathy_gym.envs.core.world import HIDDEN_FIELDS, N_EVENTS, World, allocate_world
+from empathy_gym.envs.info import TRUTH_PREFIX, truth_of
 from empathy_gym.envs.parallel import ASSISTANT
 from empathy_gym.envs.scenarios.base import noise_fields
 from helpers import CASES, MODULES, SCENARIO_NAMES, random_actions
@@ -219,8 +220,10 @@ def test_ground_truth_never_enters_an_observation(scenario, control):
     own_changed = _observe_perturbed(env, rng, [0])[1][0, 0]
     assert not np.array_equal(own_changed, env.world.obs_humans[0, 0])  # a human sees its own
     _, infos = env.reset(seed=3)
-    assert set(infos[ASSISTANT]["eval_truth"]) >= {"valence", "arousal", "goal", "stage"}
-    assert set(env.scenario.hidden_state) <= set(infos[ASSISTANT]["eval_truth"])
+    truth = truth_of(infos[ASSISTANT])
+    assert set(truth) >= {"valence", "arousal", "goal", "stage"}
+    assert set(env.scenario.hidden_state) <= set(truth)
+    assert not any(k.startswith(TRUTH_PREFIX) for a in env.agents[1:] for k in infos[a])
 
 
 @pytest.mark.parametrize("scenario", SCENARIO_NAMES)

@@ -56,10 +56,12 @@ from empathy_gym.agents.empathy import (
     check_coupling,
 )
 from empathy_gym.agents.memory import TraceMemory
-from empathy_gym.envs.info import COMPONENTS_KEY
+from empathy_gym.envs.info import COMPONENT_PREFIX
 from empathy_gym.envs.vector import AssistantVectorEnv
 
 TERMS = ("none", "welfare", "mood")
+WELFARE = COMPONENT_PREFIX + "welfare"
+"""The infos key of the welfare component, which the cirl term adds."""
 EPISODE_STATS = ("task_return", "shaped_return", "welfare")
 BELIEF_LESIONS = ("none", "remove")
 
@@ -270,7 +272,7 @@ class EmpathyVectorWrapper(VectorWrapper):
     def _track_episodes(self, task, reward, infos, done: np.ndarray) -> None:
         self._sums["task_return"] += task
         self._sums["shaped_return"] += reward
-        self._sums["welfare"] += infos[COMPONENTS_KEY]["welfare"]
+        self._sums["welfare"] += infos[WELFARE]
         self._steps += 1
         if len(done):
             stats = {key: values[done] for key, values in self._sums.items()}  # indexing copies
@@ -285,7 +287,7 @@ class EmpathyVectorWrapper(VectorWrapper):
         if term == "none":
             return 0.0
         if term == "welfare":
-            return self.condition.lam * infos[COMPONENTS_KEY]["welfare"]
+            return self.condition.lam * infos[WELFARE]
         return self.condition.lam * mood
 
     def _augment(self, obs: np.ndarray) -> np.ndarray:

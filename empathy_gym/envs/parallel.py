@@ -4,9 +4,10 @@
 are agents too and observe their own private state; with ``"model"`` (the default) they
 follow the built-in Boltzmann/affect model and only the assistant is an agent.
 
-Every step's ``infos[agent]`` holds ``reward_components`` (task, welfare, harm, help) and
-``action_mask``; the assistant's also holds the hidden ground truth under
-``eval_truth``: for evaluation only, never for the policy.
+Every step's ``infos[agent]`` holds the reward components (``reward_task``,
+``reward_welfare``, ``reward_harm``, ``reward_help``) and ``action_mask``; the assistant's
+also holds the hidden ground truth (``truth_valence``, ``truth_goal``...): for evaluation
+only, never for the policy. Every value is a number or an array (``envs/info.py``).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from pettingzoo.utils.conversions import parallel_to_aec, parallel_to_aec_wrappe
 from empathy_gym.envs.checks import check_action, check_agents
 from empathy_gym.envs.core.layout import MOVES
 from empathy_gym.envs.core.world import CO, N_ASSISTANT_ACTIONS, N_HUMAN_ACTIONS, World
-from empathy_gym.envs.info import COMPONENTS_KEY, TRUTH_KEY, ground_truth, reward_components
+from empathy_gym.envs.info import ground_truth, reward_components
 from empathy_gym.envs.scenarios import Scenario, make_scenario
 from empathy_gym.envs.simulation import Simulation
 
@@ -116,11 +117,11 @@ class EmpathyParallelEnv(ParallelEnv, EzPickle):
         for agent in self.agents:
             k = self._slot[agent]
             infos[agent] = {
-                COMPONENTS_KEY: reward_components(self.world, 0, k),
+                **reward_components(self.world, 0, k),
                 "action_mask": self.world.action_mask[0, k, : self._act_spaces[agent].n].copy(),
             }
-        infos[ASSISTANT][TRUTH_KEY] = ground_truth(
-            self.world, self.scenario_state, self.scenario.hidden_state, 0
+        infos[ASSISTANT].update(
+            ground_truth(self.world, self.scenario_state, self.scenario.hidden_state, 0)
         )
         return infos
 

@@ -1,8 +1,8 @@
 """The Gymnasium single-agent view: the assistant alone, the humans driven by their model.
 
 A thin adapter over :class:`EmpathyParallelEnv`, so it can never drift from the
-multi-agent env. ``info`` carries the reward components, the action mask and, under
-``eval_truth``, the hidden ground truth (evaluation only).
+multi-agent env. ``info`` carries the reward components (``reward_task``...), the action
+mask and the hidden ground truth (``truth_valence``...: evaluation only).
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from gymnasium.vector import AutoresetMode, VectorEnv
 from gymnasium.vector.utils import batch_space
 
 from empathy_gym.envs.core.world import CO, N_ASSISTANT_ACTIONS
-from empathy_gym.envs.info import COMPONENTS_KEY, TRUTH_KEY, ground_truth, reward_components
+from empathy_gym.envs.info import ground_truth, reward_components
 from empathy_gym.envs.parallel import version_name
 from empathy_gym.envs.scenarios import make_scenario
 from empathy_gym.envs.scenarios.base import check_positive_int
@@ -60,7 +60,7 @@ class AssistantVectorEnv(VectorEnv, EzPickle):
 
     def reset(self, *, seed: int | Sequence[int | None] | None = None, options: dict | None = None):
         self.sim.reset(range(self.num_envs), self._member_seeds(seed))
-        return self.world.obs_assistant.copy(), {TRUTH_KEY: self._truth()}
+        return self.world.obs_assistant.copy(), self._truth()
 
     def step(self, actions):
         if not self.autoreset and (self.world.t >= self.max_cycles).any():
@@ -71,10 +71,7 @@ class AssistantVectorEnv(VectorEnv, EzPickle):
         rewards = self.world.components[:, 0, CO.task].copy()
         truncated = self.world.t >= self.max_cycles
         terminated = np.zeros(self.num_envs, np.bool_)
-        infos = {
-            COMPONENTS_KEY: reward_components(self.world, slice(None), 0),
-            TRUTH_KEY: self._truth(),
-        }
+        infos = {**reward_components(self.world, slice(None), 0), **self._truth()}
         if self.autoreset and truncated.any():
             done = np.flatnonzero(truncated)
             final_obs = np.full(self.num_envs, None, dtype=object)

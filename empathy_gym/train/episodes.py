@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from empathy_gym.agents.conditions import Condition, condition_of, make_condition_env
-from empathy_gym.envs.info import TRUTH_KEY
+from empathy_gym.envs.info import truth_of
 from empathy_gym.extras import require
 from empathy_gym.render.frame import Overlay, Renderer
 from empathy_gym.render.recording import Recording
@@ -68,7 +68,7 @@ def record_episode(
     obs, infos = env.reset(seed=seed)
     belief = _belief(env)
     actions = np.zeros(1, np.int64)
-    frames, context, totals = [], StepContext(env.beliefs, infos[TRUTH_KEY]), np.zeros(4)
+    frames, context, totals = [], StepContext(env.beliefs, truth_of(infos)), np.zeros(4)
     while True:
         shown = belief if condition.sees_belief else None
         recording.capture(world, state, actions, obs[0], shown)
@@ -79,7 +79,7 @@ def record_episode(
             break
         actions = np.asarray(act(obs, context))
         obs, _, _, _, infos = env.step(actions)
-        context = StepContext(env.beliefs, infos[TRUTH_KEY])
+        context = StepContext(env.beliefs, truth_of(infos))
         belief = {k: v[0] for k, v in infos["belief"].items()}
     env.close()
     return frames, recording

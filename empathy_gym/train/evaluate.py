@@ -21,7 +21,7 @@ import numpy as np
 from empathy_gym.agents.conditions import Condition, make_condition_env
 from empathy_gym.agents.empathy import BeliefTracker
 from empathy_gym.envs.core.world import EV
-from empathy_gym.envs.info import COMPONENTS_KEY, TRUTH_KEY
+from empathy_gym.envs.info import components_of, truth_of
 from empathy_gym.envs.scenarios import Scenario, make_scenario
 
 DISTRESS_VALENCE = -0.3
@@ -95,7 +95,7 @@ def rollout(
     )
     max_cycles = env.unwrapped.max_cycles
     obs, infos = env.reset(seed=seed)
-    context = StepContext(env.beliefs, infos[TRUTH_KEY])
+    context = StepContext(env.beliefs, truth_of(infos))
     steps: dict[str, list] = {}
 
     def keep(group: str, values: dict) -> None:
@@ -108,11 +108,11 @@ def rollout(
         actions = np.asarray(act(obs, context))
         keep("obs", {"raw": raw_obs, "actions": actions})
         obs, _, _, _, infos = env.step(actions)
-        context = StepContext(env.beliefs, infos[TRUTH_KEY])
+        context = StepContext(env.beliefs, truth_of(infos))
         belief = infos["belief"]
-        keep("components", infos[COMPONENTS_KEY])
+        keep("components", components_of(infos))
         keep("moods", {k: v for k, v in belief.items() if k.startswith("mood")})
-        keep("truth", infos[TRUTH_KEY])
+        keep("truth", truth_of(infos))
         keep("belief", {k: belief[k] for k in ("valence", "valence_sd", "goal_posterior")})
         keep("faces", {"faces": env.scenario.view(obs[:, :raw]).expressions})
     env.close()
