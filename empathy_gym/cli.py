@@ -3,6 +3,7 @@
 empathy-gym demo                      the scripted assistants play each scenario
 empathy-gym train ppo|cirl|contagion  train one assistant (= python -m empathy_gym.train.X)
 empathy-gym compare --preset quick    train and evaluate every cell; write the report
+empathy-gym tune --cell cirl          tune the learner's hyperparameters (Optuna) for --settings
 empathy-gym instrument                each scenario's instrument figures (scripted, no training)
 empathy-gym probe RUN [RUN ...]       what trained assistants represent; network-level lesions
 empathy-gym pumps RUN [RUN ...]       the moral profile of trained assistants on intuition pumps
@@ -26,6 +27,7 @@ from empathy_gym.train.instrument import InstrumentArgs, run_instrument
 from empathy_gym.train.pumps import PumpsArgs, run_pumps
 from empathy_gym.train.runner import ARGS_OF_CONDITION, TrainArgs, run_training
 from empathy_gym.train.script import run_script
+from empathy_gym.train.tune import TuneArgs, run_tune
 from empathy_gym.ui.play import PlayArgs, run_play
 from empathy_gym.ui.replay import ReplayArgs, run_replay
 from empathy_gym.ui.watch import WatchArgs, run_watch
@@ -48,6 +50,7 @@ HANDLERS = {
     InstrumentArgs: run_instrument,
     ProbeArgs: run_probe,
     PumpsArgs: run_pumps,
+    TuneArgs: run_tune,
     WatchArgs: run_watch,
     ReplayArgs: run_replay,
     PlayArgs: run_play,
@@ -59,6 +62,7 @@ def main(argv: list[str] | None = None) -> None:
         "demo": DemoArgs,
         "train": Train,
         "compare": CompareArgs,
+        "tune": TuneArgs,
         "instrument": InstrumentArgs,
         "probe": ProbeArgs,
         "pumps": PumpsArgs,

@@ -16,7 +16,10 @@ EXTRA_OF = {
     "sklearn": "train",
     "rsatoolbox": "train",
     "tensorboard": "train",
+    "optuna": "train",
     "ray": "rllib",
+    "torchrl": "torchrl",
+    "tianshou": "tianshou",
 }
 
 

@@ -203,6 +203,9 @@ class CompareArgs:
     lambda 1, 6 seeds), full (every cell at lambda 1 and 4, 3 scenarios, 10 seeds)"""
     config: str | None = None
     """a JSON file of Preset fields, used instead of --preset"""
+    settings: str | None = None
+    """a JSON file of the learner's hyperparameters (as empathy-gym tune writes them) for
+    every run, replacing the preset's ppo"""
     output_dir: str = "runs"
     """where run directories and the comparison's own directory are written"""
     workers: int = 2
@@ -216,12 +219,16 @@ class CompareArgs:
 
 def resolve_preset(args: CompareArgs) -> Preset:
     if args.config is not None:
-        return Preset.from_file(args.config)
-    if args.preset not in PRESETS:
+        preset = Preset.from_file(args.config)
+    elif args.preset in PRESETS:
+        preset = PRESETS[args.preset]
+    else:
         raise ValueError(
             f"preset {args.preset!r} is unknown; use one of {sorted(PRESETS)} or --config"
         )
-    return PRESETS[args.preset]
+    if args.settings is None:
+        return preset
+    return dataclasses.replace(preset, ppo=dataclasses.asdict(PPOSettings.from_json(args.settings)))
 
 
 def planned_runs(preset: Preset) -> list[TrainArgs]:

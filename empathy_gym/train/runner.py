@@ -40,8 +40,9 @@ from empathy_gym.extras import require
 from empathy_gym.train.evaluate import evaluate
 from empathy_gym.train.settings import PPOSettings
 
-RUN_CONTROL_FIELDS = ("output_dir", "resume", "overwrite", "progress")
-"""Arguments that steer a run (where, whether to resume) without changing what it computes."""
+NOT_RECORDED = ("output_dir", "resume", "overwrite", "progress", "settings")
+"""Arguments the config leaves out: those that steer a run (where, whether to resume) without
+changing what it computes, and the settings file, whose contents it records as ``ppo``."""
 
 EVAL_SEED_OFFSET = 1_000_000
 MAX_EVAL_EPISODES = 1000
@@ -67,6 +68,9 @@ class TrainArgs:
     """steps per episode"""
     ppo: PPOSettings = field(default_factory=PPOSettings)
     """the learner's hyperparameters (train/settings.py): the same for every cell"""
+    settings: str | None = None
+    """a JSON file of the learner's hyperparameters (as empathy-gym tune writes them),
+    instead of --ppo.*"""
     eval_episodes: int = 16
     """evaluation episodes per population and lesion (each intuition pump has its own)"""
     eval_populations: tuple[str, ...] = ("default", *DEFAULT_HELD_OUT)
@@ -137,6 +141,18 @@ def run_dir_name(scenario: str, condition: Condition, seed: int) -> str:
     return f"{scenario}__{label}__{seed}"
 
 
+def with_settings_file(args: TrainArgs) -> TrainArgs:
+    """``args`` with the learner's hyperparameters read from its ``settings`` file, if any."""
+    if args.settings is None:
+        return args
+    if args.ppo != PPOSettings():
+        raise ValueError(
+            f"settings {args.settings!r} and --ppo.* flags both set the learner's"
+            " hyperparameters; pass one of them"
+        )
+    return dataclasses.replace(args, ppo=PPOSettings.from_json(args.settings))
+
+
 def validate(args: TrainArgs) -> Condition:
     """The run's condition; a ValueError naming the argument for anything a run cannot use."""
     condition = args.to_condition()
@@ -158,8 +174,8 @@ def validate(args: TrainArgs) -> Condition:
 
 
 def recorded_config(args: TrainArgs, condition: Condition) -> dict:
-    """What defines the run: everything but the run-control flags."""
-    config = {k: v for k, v in dataclasses.asdict(args).items() if k not in RUN_CONTROL_FIELDS}
+    """What defines the run: every argument but those in ``NOT_RECORDED``."""
+    config = {k: v for k, v in dataclasses.asdict(args).items() if k not in NOT_RECORDED}
     config["condition"] = type(args).condition
     config["cell"] = condition.cell
     return json.loads(json.dumps(config))  # tuples -> lists, as the file stores them
@@ -279,6 +295,7 @@ def save_checkpoint(run_dir: Path, learner) -> Path:
 
 def run_training(args: TrainArgs) -> Path:
     """Train, checkpoint, evaluate; return the run directory."""
+    args = with_settings_file(args)
     condition = validate(args)
     torch = require("torch")  # the training stack loads only when training
     from empathy_gym.train.learner import Learner

@@ -7,7 +7,10 @@ learning rate, chosen on the reward maximiser's task in fetch before any compari
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass
@@ -47,6 +50,30 @@ class PPOSettings:
     novelty_share: float = 0.5
     """share of training over which the bonus fades out"""
 
+    @classmethod
+    def from_json(cls, path: str | Path) -> PPOSettings:
+        """The settings in a JSON object of these fields, as ``empathy-gym tune`` writes them
+        (fields left out keep their defaults): the one loader behind ``train --settings``
+        and ``compare --settings``. A ValueError names the file and the field."""
+        where = f"settings file {str(path)!r}"
+        try:
+            fields = json.loads(Path(path).read_text())
+        except (OSError, ValueError) as err:
+            raise ValueError(f"{where} cannot be read as JSON: {err}") from err
+        if not isinstance(fields, dict):
+            raise ValueError(f"{where} must hold a JSON object of learner settings")
+        known = [f.name for f in dataclasses.fields(cls)]
+        unknown = sorted(set(fields) - set(known))
+        if unknown:
+            raise ValueError(f"{where} has unknown fields {unknown}; known: {known}")
+        defaults = cls()
+        try:
+            settings = cls(**{k: _typed(k, v, getattr(defaults, k)) for k, v in fields.items()})
+            settings.validate()
+        except ValueError as err:
+            raise ValueError(f"{where}: {err}") from err
+        return settings
+
     def validate(self) -> None:
         for name in ("num_envs", "num_steps", "minibatch_size", "update_epochs"):
             value = getattr(self, name)
@@ -57,6 +84,17 @@ class PPOSettings:
                 f"minibatch_size={self.minibatch_size} is larger than a rollout"
                 f" (num_envs * num_steps = {self.num_envs * self.num_steps})"
             )
+        for name, ok, allowed in (
+            ("learning_rate", self.learning_rate > 0, "> 0"),
+            ("gamma", 0 < self.gamma <= 1, "in (0, 1]"),
+            ("gae_lambda", 0 <= self.gae_lambda <= 1, "in [0, 1]"),
+            ("clip_coef", self.clip_coef > 0, "> 0"),
+            ("ent_coef", self.ent_coef >= 0, ">= 0"),
+            ("vf_coef", self.vf_coef >= 0, ">= 0"),
+            ("max_grad_norm", self.max_grad_norm > 0, "> 0"),
+        ):
+            if not ok:
+                raise ValueError(f"{name} must be {allowed}, got {getattr(self, name)!r}")
         if self.novelty < 0 or not 0.0 < self.novelty_share <= 1.0:
             raise ValueError(
                 f"novelty must be >= 0 and novelty_share in (0, 1], got {self.novelty},"
@@ -64,3 +102,23 @@ class PPOSettings:
             )
         if not self.hidden or any(h <= 0 for h in self.hidden):
             raise ValueError(f"hidden must be positive layer sizes, got {self.hidden}")
+
+
+def _typed(name: str, value: object, default: object) -> object:
+    """A JSON value as the type of the field's default (JSON has no tuples and writes 1.0
+    as 1), or a ValueError naming the field and the type it needs."""
+    if isinstance(default, bool):
+        ok, kind = isinstance(value, bool), "true or false"
+    elif isinstance(default, int):
+        ok, kind = isinstance(value, int) and not isinstance(value, bool), "an integer"
+    elif isinstance(default, float):
+        ok, kind = isinstance(value, int | float) and not isinstance(value, bool), "a number"
+        value = float(value) if ok else value
+    else:  # hidden: the layer sizes
+        ok = isinstance(value, list) and all(
+            isinstance(v, int) and not isinstance(v, bool) for v in value
+        )
+        kind, value = "a list of integers", tuple(value) if ok else value
+    if not ok:
+        raise ValueError(f"{name} must be {kind}, got {value!r}")
+    return value

@@ -1,0 +1,266 @@
+"""``empathy-gym tune``: tiny Optuna studies that run, resume after a kill, and write settings
+that ``train`` and ``compare`` read; bad storage, arguments and settings files are named."""
+
+import dataclasses
+import json
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+
+import optuna
+import pytest
+import tyro
+
+from empathy_gym.train.compare import CompareArgs, resolve_preset, run_compare
+from empathy_gym.train.runner import CirlArgs, PpoArgs, run_training
+from empathy_gym.train.settings import PPOSettings
+from empathy_gym.train.tune import CHECKS, MINIBATCHES, NUM_STEPS, PruningChecks, TuneArgs, run_tune
+from helpers import assert_clean_error
+
+TINY = dict(
+    scenario="dilemma",
+    cell="cirl",
+    max_cycles=30,
+    num_envs=4,
+    timesteps=2560,  # the least 4 envs allow: (CHECKS + 1) * 4 * the longest rollout
+    eval_episodes=2,
+)
+STUDY = "dilemma__cirl_lam1__0"
+COUNTED = (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED)
+
+
+def _tune(tmp_path, **overrides) -> TuneArgs:
+    return TuneArgs(**(TINY | {"output_dir": str(tmp_path)} | overrides))
+
+
+def _study(tmp_path) -> optuna.Study:
+    return optuna.load_study(study_name=STUDY, storage=f"sqlite:///{tmp_path / 'tune.db'}")
+
+
+@pytest.fixture(scope="module")
+def tuned(tmp_path_factory):
+    """A study of 3 finished trials and its settings file."""
+    folder = tmp_path_factory.mktemp("tune")
+    path = run_tune(_tune(folder, n_trials=3))
+    return folder, path
+
+
+def test_three_trials_finish_and_the_best_settings_are_written_in_full(tuned):
+    folder, path = tuned
+    assert path == folder / f"tune-{STUDY}.json"
+    study = _study(folder)
+    assert [t.state for t in study.trials] == [optuna.trial.TrialState.COMPLETE] * 3
+    written = json.loads(path.read_text())
+    assert set(written) == {f.name for f in dataclasses.fields(PPOSettings)}
+    assert written == study.best_trial.user_attrs["settings"]
+    assert study.best_value == max(t.value for t in study.trials)
+    settings = PPOSettings.from_json(path)
+    assert settings.num_envs == 4 and settings.num_steps in NUM_STEPS
+    assert settings.minibatch_size in {4 * settings.num_steps // m for m in MINIBATCHES}
+    assert len({json.dumps(t.params, sort_keys=True) for t in study.trials}) == 3
+    marks = [k * TINY["timesteps"] // (CHECKS + 1) for k in range(1, CHECKS + 1)]
+    for trial in study.trials:  # what the median pruner compares, at the same steps
+        assert sorted(trial.intermediate_values) == marks
+
+
+def test_rerunning_the_command_resumes_the_study_after_a_kill(tuned, tmp_path, capsys):
+    folder, _ = tuned
+    shutil.copy(folder / "tune.db", tmp_path / "tune.db")
+    before = {t.number: t.datetime_complete for t in _study(tmp_path).trials}
+    _study(tmp_path).ask()  # a trial whose process was killed: left running...
+    with sqlite3.connect(tmp_path / "tune.db") as db:  # ...its last heartbeat an hour ago
+        db.execute(
+            "INSERT INTO trial_heartbeats (trial_id, heartbeat)"
+            " SELECT max(trial_id), datetime('now', '-1 hour') FROM trials"
+        )
+    capsys.readouterr()
+    run_tune(_tune(tmp_path, n_trials=4))
+    assert "3 of 4 trials finished" in capsys.readouterr().out
+    trials = _study(tmp_path).trials
+    assert {t.number: t.datetime_complete for t in trials[:3]} == before  # not retrained
+    assert trials[3].state == optuna.trial.TrialState.FAIL  # stale: failed, never counted
+    assert len(trials) == 5 and trials[4].state in COUNTED  # exactly one new trial
+    assert sum(t.state in COUNTED for t in trials) == 4
+    assert all(trials[4].params != t.params for t in trials[:3])  # no replay of the first draws
+    run_tune(_tune(tmp_path, n_trials=4))  # finished: nothing left to run
+    assert len(_study(tmp_path).trials) == 5
+    assert (tmp_path / f"tune-{STUDY}.json").exists()
+
+
+def test_a_study_is_reproducible_from_its_seed(tuned, tmp_path):
+    """The same command in another storage draws and scores the same first trial."""
+    first = _study(tuned[0]).trials[0]
+    run_tune(_tune(tmp_path, n_trials=1))
+    again = _study(tmp_path).trials[0]
+    assert (again.params, again.value) == (first.params, first.value)
+    run_tune(_tune(tmp_path, n_trials=1, seed=1))
+    other = optuna.load_study(
+        study_name="dilemma__cirl_lam1__1", storage=f"sqlite:///{tmp_path / 'tune.db'}"
+    )
+    assert other.trials[0].params != first.params
+
+
+def test_train_and_compare_accept_the_settings_file(tuned, tmp_path):
+    _, path = tuned
+    written = json.loads(path.read_text())
+    run_dir = run_training(
+        CirlArgs(
+            scenario="dilemma",
+            timesteps=512,
+            max_cycles=30,
+            eval_episodes=2,
+            eval_populations=("default",),
+            belief_doses=(1.0,),
+            checkpoint_every=512,
+            output_dir=str(tmp_path),
+            progress=False,
+            settings=str(path),
+        )
+    )
+    recorded = json.loads((run_dir / "config.json").read_text())["run"]
+    assert recorded["ppo"] == written and "settings" not in recorded
+    assert tyro.cli(CirlArgs, args=["--settings", str(path)]).settings == str(path)
+    preset = resolve_preset(CompareArgs(preset="micro", settings=str(path)))
+    assert PPOSettings(**preset.ppo) == PPOSettings.from_json(path)
+    assert resolve_preset(CompareArgs(preset="micro")).ppo["num_envs"] == 16  # untouched
+
+
+STORAGE = r"use sqlite:///PATH\.db .* e\.g\. postgresql://"
+
+
+@pytest.mark.parametrize(
+    ("storage", "match"),
+    [
+        (
+            "sqlite:///{tmp}/missing/tune.db",
+            r"is a file in '.*/missing', a directory that does not exist",
+        ),
+        ("sqlite:///{tmp}/junk.db", r"cannot be opened \(\(sqlite3\.DatabaseError\) file is not"),
+        ("{tmp}/tune.db", "is not a database URL"),
+        ("nosuchdb://host/study", r"cannot be opened \(Can't load plugin"),
+        ("sqlite:///", "is an in-memory database"),
+    ],
+    ids=["missing-directory", "not-a-database", "not-a-url", "unknown-dialect", "in-memory"],
+)
+def test_an_unusable_storage_is_named_before_any_training(storage, match, tmp_path):
+    (tmp_path / "junk.db").write_text("not a database")
+    url = storage.format(tmp=tmp_path)
+    args = _tune(tmp_path, storage=url, n_trials=1)
+    assert_clean_error(lambda: run_tune(args), rf"^storage '.*' {match}.*; {STORAGE}")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["junk.db"]  # nothing trained
+
+
+def test_the_command_line_reports_a_bad_storage_in_one_line(tmp_path):
+    out = subprocess.run(
+        [sys.executable, "-m", "empathy_gym", "tune", "--storage", "postgresql://u:pw@h/db"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert out.returncode == 2
+    assert out.stderr.startswith("empathy-gym: error: storage 'postgresql://u:***@h/db'")
+    assert "Traceback" not in out.stderr and "pw" not in out.stderr  # no password echoed
+
+
+def test_without_optuna_the_error_names_the_extra(tmp_path):
+    code = (
+        "import sys; sys.modules['optuna'] = None\n"
+        "from empathy_gym.train.tune import TuneArgs, run_tune\n"
+        "run_tune(TuneArgs(output_dir='out'))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
+    assert "optuna is not installed" in out.stderr
+    assert "pip install 'empathy-gym[train]'" in out.stderr
+    assert not any(tmp_path.iterdir())  # refused before creating anything
+
+
+@pytest.mark.parametrize(
+    ("overrides", "match"),
+    [
+        ({"n_trials": 0}, "n_trials must be a positive integer, got 0"),
+        ({"timesteps": 2559}, r"timesteps=2559 is too small: each trial needs at least 2560"),
+        ({"cell": "greedy"}, r"cell 'greedy' is unknown; use one of \['ppo', 'affective'"),
+        ({"cell": "ppo", "lam": 2.0}, r"lam=2.0 does not apply to cell 'ppo'"),
+        ({"scenario": "kitchen"}, r"scenario 'kitchen' is unknown"),
+        ({"seed": -1}, r"seed must be an integer >= 0"),
+        ({"settings_file": "{tmp}/no/best.json"}, r"settings_file '.*/no/best.json' is in a"),
+    ],
+)
+def test_bad_tuning_arguments_are_named(overrides, match, tmp_path):
+    overrides = {
+        k: v.format(tmp=tmp_path) if isinstance(v, str) else v for k, v in overrides.items()
+    }
+    assert_clean_error(lambda: run_tune(_tune(tmp_path, **overrides)), match)
+    assert not any(tmp_path.iterdir())
+
+
+def test_resuming_a_study_with_other_arguments_is_refused(tuned):
+    folder, _ = tuned
+    args = _tune(folder, n_trials=9, max_cycles=40)
+    message = assert_clean_error(lambda: run_tune(args), "was run with other arguments")
+    assert "max_cycles: 30 -> 40" in message and "--study-name" in message
+    assert len(_study(folder).trials) == 3
+
+
+class _Trial:
+    def __init__(self, prune: bool):
+        self.prune, self.reports = prune, []
+
+    def report(self, value, step):
+        self.reports.append((step, value))
+
+    def should_prune(self):
+        return self.prune
+
+
+def test_pruning_checks_report_at_fixed_steps_and_stop_a_pruned_trial():
+    trial = _Trial(prune=False)
+    checks = PruningChecks(trial, 1000, optuna.TrialPruned)  # checks at 200, 400, 600, 800
+    for step, ret in [(128, 1.0), (256, 3.0), (384, None), (512, None), (640, 5.0), (768, 7.0)]:
+        checks({"time/global_step": step} | ({} if ret is None else {"episode/shaped_return": ret}))
+    assert trial.reports == [(200, 2.0), (600, 5.0)]  # 400: no episode ended since 200
+    trial = _Trial(prune=True)
+    checks = PruningChecks(trial, 1000, optuna.TrialPruned)
+    checks({"time/global_step": 100, "episode/shaped_return": 2.0})
+    with pytest.raises(optuna.TrialPruned, match="pruned at 200 steps"):
+        checks({"time/global_step": 200, "episode/shaped_return": 4.0})
+    assert trial.reports == [(200, 3.0)]
+
+
+@pytest.mark.parametrize(
+    ("content", "match"),
+    [
+        ({"learning_rate": 1e-3, "lr": 0.1}, r"has unknown fields \['lr'\]; known: \['num_envs'"),
+        ({"num_envs": "4"}, r"num_envs must be an integer, got '4'"),
+        ({"critic_truth": 1}, r"critic_truth must be true or false, got 1"),
+        ({"hidden": [64, "wide"]}, r"hidden must be a list of integers"),
+        ({"gamma": 2}, r"gamma must be in \(0, 1\], got 2\.0"),
+        ({"learning_rate": -1e-3}, r"learning_rate must be > 0"),
+        ({"num_envs": 4, "num_steps": 8}, r"minibatch_size=4096 is larger than a rollout"),
+        ([1, 2], "must hold a JSON object"),
+        ("{not json", "cannot be read as JSON"),
+    ],
+)
+def test_a_bad_settings_file_is_named_with_its_field(content, match, tmp_path):
+    path = tmp_path / "settings.json"
+    path.write_text(content if isinstance(content, str) else json.dumps(content))
+    out = tmp_path / "runs"
+    args = PpoArgs(output_dir=str(out), timesteps=64, settings=str(path))
+    named = rf"^settings file '{re.escape(str(path))}'.*{match}"
+    assert_clean_error(lambda: run_training(args), named)
+    compare = CompareArgs(preset="micro", output_dir=str(out), settings=str(path))
+    assert_clean_error(lambda: run_compare(compare), named)
+    assert not out.exists()
+
+
+def test_settings_file_and_ppo_flags_exclude_each_other(tmp_path):
+    path = tmp_path / "settings.json"
+    path.write_text("{}")
+    args = PpoArgs(output_dir=str(tmp_path), settings=str(path), ppo=PPOSettings(gamma=0.9))
+    assert_clean_error(lambda: run_training(args), r"--ppo\.\* flags both set")
+    assert_clean_error(
+        lambda: run_training(PpoArgs(output_dir=str(tmp_path), settings=str(tmp_path / "no"))),
+        r"settings file '.*/no' cannot be read as JSON: \[Errno 2\]",
+    )
