@@ -69,6 +69,8 @@ def _tiny(cls, tmp_path, ppo=None, **overrides):
                 "global",
                 "--lam",
                 "0.5",
+                "--layout",
+                "procedural",
             ],
             "comfort__contagion-global-cognitive_lam0.5__0",
         ),
@@ -93,6 +95,9 @@ def test_each_script_trains_evaluates_and_writes_its_outputs(command, run_name, 
     assert set(evaluation["variants"]) == {pump.name for pump in pumps}
     sees_belief = "cirl_lam" in run_name
     assert set(evaluation["lesions"]) == ({"remove", "noise1"} if sees_belief else set())
+    trained_on = "procedural" if "contagion" in run_name else "fixed"
+    assert config["run"]["layout"] == config["env"]["layout"] == trained_on
+    assert {k: len(v) for k, v in evaluation["layouts"].items()} == {"fixed": 2, "procedural": 2}
     assert torch.load(run_dir / "model.pt", weights_only=False).policy
     with (run_dir / "progress.csv").open() as f:
         assert int(list(csv.DictReader(f))[-1]["time/global_step"]) >= 512
@@ -230,6 +235,8 @@ def test_compare_micro_writes_the_report_and_skips_finished_runs(tmp_path, capsy
         "## Acute and graded lesions",
         "**P1.",
         "**P5.",
+        "## Unseen layouts",
+        "**dilemma** (trained on fixed maps; λ = 1)",
         "## Moral profile on the intuition pumps",
         "| dilemma | footbridge |",
         "## Inside the agents: does the affective lesion still know? (prediction 3)",

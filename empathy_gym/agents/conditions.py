@@ -190,7 +190,7 @@ class EmpathyVectorWrapper(VectorWrapper):
         self.runs_beliefs = track_beliefs or cell.belief_inputs or cell.term == "mood"
         self.scenario = env.scenario
         n = env.num_envs
-        self.beliefs = BeliefTracker(self.scenario, n)
+        self.beliefs = BeliefTracker(self.scenario, n, scenario_of=env.sim.scenario_of)
         self.mirror = MirroredAffect(self.scenario, n, cell.coupling)
         self.mirrors = {  # every coupling x perception, for evaluation
             f"mood_{c}{suffix}": MirroredAffect(self.scenario, n, c)

@@ -32,6 +32,7 @@ partners' state is felt wherever they are). The contagion condition adds
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -78,13 +79,27 @@ def move_log_likelihoods(scenario: Scenario, beta: float) -> np.ndarray:
 
 
 class BeliefTracker:
-    """Goal posterior and affect filter for every human of every batch member."""
+    """Goal posterior and affect filter for every human of every batch member.
 
-    def __init__(self, scenario: Scenario, batch: int, params: BeliefParams | None = None):
+    Goal inference inverts each member's map (``move_log_likelihoods``); with a procedural
+    layout members play different maps, so ``scenario_of(b)`` gives member ``b``'s and the
+    tables are rebuilt when its map changes.
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        batch: int,
+        params: BeliefParams | None = None,
+        scenario_of: Callable[[int], Scenario] | None = None,
+    ):
         self.scenario = scenario
+        self.scenario_of = scenario_of or (lambda b: scenario)
         self.params = params or BeliefParams()
-        self.log_likelihood = move_log_likelihoods(scenario, self.params.beta)
         n, g = scenario.n_humans, scenario.n_goals
+        self._tables = [(scenario.layout, move_log_likelihoods(scenario, self.params.beta))]
+        if scenario.procedural:
+            self._tables *= batch
         self.goal_posterior = np.full((batch, n, g), 1.0 / g)
         self.stage = np.zeros((batch, n, g), np.int64)  # route stage under each hypothesis
         self.mean = np.zeros((batch, n, 2))  # believed valence, arousal
@@ -94,6 +109,10 @@ class BeliefTracker:
 
     def reset(self, members: np.ndarray, view: View) -> None:
         """Start fresh beliefs for ``members`` from their first observation."""
+        for b in members if self.scenario.procedural else ():
+            played = self.scenario_of(int(b))
+            if played.layout is not self._tables[b][0]:  # a new procedural map
+                self._tables[b] = (played.layout, move_log_likelihoods(played, self.params.beta))
         self.goal_posterior[members] = 1.0 / self.scenario.n_goals
         self.stage[members] = 0
         self.mean[members] = 0.0
@@ -102,21 +121,31 @@ class BeliefTracker:
         self._filter(members, view.expressions)
 
     def update(self, view: View) -> None:
-        """Fold one step's observation of every member into the beliefs (a numba kernel)."""
+        """Fold one step's observation of every member into the beliefs (a numba kernel;
+        once per member when members play different maps)."""
+        observed = np.ascontiguousarray(view.human_positions)
+        expressions = np.ascontiguousarray(view.expressions)
+        if not self.scenario.procedural:
+            self._update(self._tables[0], slice(None), observed, expressions)
+            return
+        for b, table in enumerate(self._tables):
+            self._update(table, slice(b, b + 1), observed, expressions)
+
+    def _update(self, table, members: slice, observed, expressions) -> None:
         p = self.params
-        layout = self.scenario.layout
+        layout, log_likelihood = table
         _update_beliefs(
-            self.log_likelihood,
+            log_likelihood,
             layout.routes,
             layout.route_len,
             layout.targets,
-            self.goal_posterior,
-            self.stage,
-            self.positions,
-            np.ascontiguousarray(view.human_positions),
-            self.mean,
-            self.var,
-            np.ascontiguousarray(view.expressions),
+            self.goal_posterior[members],
+            self.stage[members],
+            self.positions[members],
+            observed[members],
+            self.mean[members],
+            self.var[members],
+            expressions[members],
             p.goal_leak,
             p.process_var,
             p.expressivity,

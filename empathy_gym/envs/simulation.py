@@ -6,10 +6,17 @@ single env seeded ``s + b``. Step noise is drawn from each member's Generator in
 ``NOISE_BLOCK`` steps and handed to the kernel: one Generator call per member every
 ``NOISE_BLOCK`` steps instead of every step, which is what lets a batch of 1024 run at
 millions of steps per second. A batch of 1 uses the same code, so the streams agree.
+
+With a procedural layout every member plays its own map, drawn from its Generator at each
+of its resets (``Scenario.new_map``), so the equality above still holds. Kernels read one
+map, so each member then has its own copy of the scenario (``scenario_of``) and the kernel
+is called once per member on views of the batch's arrays: slower per step than one call
+for the batch (see benchmarks/throughput.py), and the same compiled kernel.
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 
 import numpy as np
@@ -37,6 +44,14 @@ class Simulation:
         self._no_rows = np.zeros((0, width))
         self._step_arguments = self._arguments(self._no_rows, self._everyone, STEP)
         self._kernel = bind_kernel(scenario.kernel, *self._step_arguments)
+        self._scenarios = [scenario]
+        if scenario.procedural:  # member 0 plays on ``scenario`` itself: envs render it
+            self._scenarios += [copy.copy(scenario) for _ in range(batch - 1)]
+            self._member_steps = [self._member_arguments(b, STEP) for b in range(batch)]
+
+    def scenario_of(self, b: int) -> Scenario:
+        """The scenario (and so the map) member ``b`` plays."""
+        return self._scenarios[b] if self.scenario.procedural else self.scenario
 
     def _arguments(self, rows: np.ndarray, members: np.ndarray, mode: int) -> tuple:
         return (
@@ -51,6 +66,21 @@ class Simulation:
             mode,
         )
 
+    def _member_arguments(self, b: int, mode: int, rows: np.ndarray | None = None) -> tuple:
+        """The kernel's arguments for member ``b`` alone: views of the batch's arrays."""
+        one = slice(b, b + 1)
+        return (
+            type(self.world)(*(a[one] for a in self.world)),
+            type(self.state)(*(a[one] for a in self.state)),
+            self._scenarios[b].statics,
+            self.actions[one],
+            self._noise[one],
+            self._cursor[one],
+            self._no_rows if rows is None else rows,
+            self._everyone[:1],
+            mode,
+        )
+
     def reset(self, members: Sequence[int], seeds: Sequence[int | None]) -> None:
         """Start new episodes in ``members``; a seed re-seeds that member's Generator."""
         fresh = np.empty((len(members), self.scenario.noise_spec.size))
@@ -60,20 +90,36 @@ class Simulation:
                 self._cursor[b] = NOISE_BLOCK  # the old Generator's noise must not be used
                 self._steps_to_refill = 0
             rng = self.rngs[b]
-            self.scenario.spawn(rng, self.world, self.state, b)
+            scenario = self.scenario_of(b)
+            if scenario.procedural:
+                scenario.new_map(rng)
+                self._member_steps[b] = self._member_arguments(b, STEP)
+            scenario.spawn(rng, self.world, self.state, b)
             rng.random(out=fresh[k])
-        self._kernel(*self._arguments(fresh, np.asarray(members, np.int64), RESPAWN))
+        if self.scenario.procedural:
+            for k, b in enumerate(members):
+                self._kernel(*self._member_arguments(b, RESPAWN, fresh[k : k + 1]))
+        else:
+            self._kernel(*self._arguments(fresh, np.asarray(members, np.int64), RESPAWN))
 
     def observe(self, members: Sequence[int]) -> None:
         """Rewrite the observations of ``members`` from the world as it is now."""
-        self._kernel(*self._arguments(self._no_rows, np.asarray(members, np.int64), OBSERVE))
+        if self.scenario.procedural:
+            for b in members:
+                self._kernel(*self._member_arguments(b, OBSERVE))
+        else:
+            self._kernel(*self._arguments(self._no_rows, np.asarray(members, np.int64), OBSERVE))
 
     def step(self) -> None:
         """Advance every member by one step with the actions in ``self.actions``."""
         if self._steps_to_refill <= 0:
             self._refill()
         self._steps_to_refill -= 1
-        self._kernel(*self._step_arguments)
+        if self.scenario.procedural:
+            for arguments in self._member_steps:
+                self._kernel(*arguments)
+        else:
+            self._kernel(*self._step_arguments)
 
     def _refill(self) -> None:
         for b in np.flatnonzero(self._cursor >= NOISE_BLOCK):

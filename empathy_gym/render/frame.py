@@ -86,13 +86,13 @@ class Renderer:
         self.scenario = scenario
         self.mode = mode
         self.fps = fps
-        self.grid = scenario.ascii_map.grid
-        self.cell = cell_size(self.grid.shape)
+        self.cell = cell_size(scenario.ascii_map.shape)
         height, width = self.grid.shape
         self.map_size = (width * self.cell, height * self.cell)
         panel_height = 110 + ROW_HEIGHT * scenario.n_humans + 15 * len(LEGEND)
         self.size = (self.map_size[0] + PANEL_WIDTH, max(self.map_size[1], panel_height))
         self._background = None
+        self._background_map = None
         self._font = None
         self._window = None
         self._clock = None
@@ -167,12 +167,17 @@ class Renderer:
             self._window = None
 
     # --- drawing ---------------------------------------------------------------------------
+    @property
+    def grid(self) -> np.ndarray:
+        return self.scenario.ascii_map.grid  # a procedural layout's map changes at reset
+
     def _centre(self, r, c) -> tuple[int, int]:
         return int(c) * self.cell + self.cell // 2, int(r) * self.cell + self.cell // 2
 
     def _map_background(self, pygame):
-        """Tiles never change within an env: drawn once."""
-        if self._background is None:
+        """Tiles never change within a map: drawn once per map."""
+        if self._background_map is not self.scenario.ascii_map:
+            self._background_map = self.scenario.ascii_map
             surface = pygame.Surface(self.map_size)
             surface.fill(FLOOR)
             colours = {"#": WALL, **self.scenario.tile_colours}

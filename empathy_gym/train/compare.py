@@ -35,7 +35,7 @@ from pathlib import Path
 from empathy_gym.agents.conditions import CELLS, Condition, cell_named
 from empathy_gym.envs.core.population import PROFILES
 from empathy_gym.envs.scenarios import make_scenario, scenario_class
-from empathy_gym.envs.scenarios.base import check_positive_int
+from empathy_gym.envs.scenarios.base import LAYOUTS, check_positive_int
 from empathy_gym.extras import require
 from empathy_gym.train.evaluate import evaluate, scripted
 from empathy_gym.train.runner import (
@@ -71,6 +71,8 @@ class Preset:
     eval_populations: tuple[str, ...] = ("default", *DEFAULT_HELD_OUT)
     eval_episodes: int = 16
     max_cycles: int = 200
+    layout: str = "fixed"
+    """maps to train on (every run evaluates on both kinds)"""
     ppo: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -92,6 +94,8 @@ class Preset:
             raise ValueError(f"report_lam={self.report_lam} is not in lams {list(self.lams)}")
         if self.population not in PROFILES:
             raise ValueError(f"population {self.population!r} is unknown")
+        if self.layout not in LAYOUTS:
+            raise ValueError(f"preset {self.name!r}: layout must be one of {LAYOUTS}")
         check_positive_int("timesteps", self.timesteps)
         for scenario, steps in self.scenario_timesteps.items():
             if scenario not in self.scenarios:
@@ -147,6 +151,7 @@ class Preset:
             timesteps=self.scenario_timesteps.get(scenario, self.timesteps),
             seed=seed,
             max_cycles=self.max_cycles,
+            layout=self.layout,
             ppo=PPOSettings(**self.ppo),
             eval_episodes=self.eval_episodes,
             eval_populations=self.eval_populations,
@@ -250,8 +255,10 @@ def run_state(args: TrainArgs, output_dir: str) -> str:
     config_path = run_dir / "config.json"
     if not config_path.exists():
         return "new"
-    existing = json.loads(config_path.read_text())["run"]
     wanted = recorded_config(args, args.to_condition())
+    # an argument added after the run was made counts at its default (e.g. layout "fixed")
+    defaults = recorded_config(type(args)(), args.to_condition())
+    existing = defaults | json.loads(config_path.read_text())["run"]
     if existing != wanted:
         changed = sorted(k for k in set(existing) | set(wanted) if existing.get(k) != wanted.get(k))
         raise ValueError(

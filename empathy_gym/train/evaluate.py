@@ -44,7 +44,9 @@ def scripted(kind: str | Sequence[str], scenario: Scenario, seeds: Sequence[int]
     """One of the scenario's scripted assistants per member, fed views and beliefs; ``kind``
     names one script for every member, or one per member.
 
-    The truth reaches only policies that declare ``reads_truth`` (oracles).
+    The truth reaches only policies that declare ``reads_truth`` (oracles). Each script
+    reads the map its member plays (``context.beliefs.scenario_of``): with a procedural
+    layout it is drawn at reset, not known when the scripts are made.
     """
     kinds = [kind] * len(seeds) if isinstance(kind, str) else list(kind)
     policies = [scenario.make_policy(k, s) for k, s in zip(kinds, seeds, strict=True)]
@@ -53,6 +55,7 @@ def scripted(kind: str | Sequence[str], scenario: Scenario, seeds: Sequence[int]
         view = scenario.view(obs[:, : scenario.assistant_spec.size])  # without belief inputs
         actions = np.empty(len(policies), np.int64)
         for b, policy in enumerate(policies):
+            policy.scenario = context.beliefs.scenario_of(b)
             truth = {k: v[b] for k, v in context.truth.items()} if policy.reads_truth else None
             actions[b] = policy(view.member(b), context.beliefs.belief(b), truth)
         return actions

@@ -172,9 +172,9 @@ def _fit_and_score(features, labels, episodes, balanced: bool) -> float:
     return float(score(labels[test], model.predict(features[test])))
 
 
-def _frame_features(trace: Trace, scenario: str, t, e, i) -> np.ndarray:
+def _frame_features(trace: Trace, scenario: str, t, e, i, **env_kwargs) -> np.ndarray:
     """What one frame shows of person ``i``: their cell (one-hot), last move and face."""
-    sc = make_scenario(scenario)
+    sc = make_scenario(scenario, **env_kwargs)
     height, width = sc.layout.walkable.shape
     view = sc.view(trace.observations[t, e])
     cells = view.human_positions[np.arange(len(t)), i]
@@ -200,7 +200,9 @@ def goal_inference(scenario: str, episodes: int = 64, **env_kwargs) -> Inference
     test = e % 2 == 1
     return Inference(
         what="goal when served",
-        single_frame=_fit_and_score(_frame_features(trace, scenario, t, e, i), labels, e, False),
+        single_frame=_fit_and_score(
+            _frame_features(trace, scenario, t, e, i, **env_kwargs), labels, e, False
+        ),
         filtered=float((filtered[test] == labels[test]).mean()),
         samples=int(test.sum()),
     )
@@ -220,7 +222,7 @@ def distress_inference(scenario: str, episodes: int = 32, **env_kwargs) -> Infer
     belief = np.stack(
         [trace.belief["valence"][t - 1, e, i], trace.belief["valence_sd"][t - 1, e, i]], axis=1
     )
-    frame = _frame_features(trace, scenario, t, e, i)
+    frame = _frame_features(trace, scenario, t, e, i, **env_kwargs)
     return Inference(
         what="distress",
         single_frame=_fit_and_score(frame, labels, e, True),

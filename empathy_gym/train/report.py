@@ -232,7 +232,7 @@ class Report:
         settings = sorted(
             {r["setting"] for r in self.table.select(scenario=scenario, lam=lam)} - {""}
         )
-        settings = [s for s in settings if not s.startswith("variant:")]
+        settings = [s for s in settings if not s.startswith(("variant:", "layout:"))]
         if not settings:
             return []
         lines = [
@@ -251,6 +251,36 @@ class Report:
                 fmt(interval(self.seeds_of(scenario, cell, at, "welfare", setting=s)))
                 for s in settings
             ]
+            lines.append("| " + " | ".join(row) + " |")
+        return [*lines, ""]
+
+    def layout_section(self, scenario: str) -> list[str]:
+        """Each cell on the fixed map and on procedural maps from seeds never trained on,
+        and the paired change (procedural - fixed): generalisation to unseen layouts."""
+        lam = self.preset.report_lam
+        metrics = ("task_return", "welfare")
+        header = ["cell", *(f"{m} {k}" for m in metrics for k in ("fixed", "procedural", "change"))]
+        lines = [
+            f"**{scenario}** (trained on {self.preset.layout} maps; λ = {lam:g})",
+            "",
+            "| " + " | ".join(header) + " |",
+            "|" + "---|" * len(header),
+        ]
+        for cell in self.preset.cells:
+            at = lam if CELLS[cell].cares else 0.0
+            row = [cell]
+            for m in metrics:
+                fixed, procedural = (
+                    self.seeds_of(scenario, cell, at, m, setting=f"layout:{k}")
+                    for k in ("fixed", "procedural")
+                )
+                if not fixed:
+                    return []  # runs made before evaluation on layouts
+                seeds = sorted(fixed)
+                change = paired_interval(
+                    [procedural[s] for s in seeds], [fixed[s] for s in seeds], rng=0
+                )
+                row += [fmt(interval(fixed)), fmt(interval(procedural)), fmt(change)]
             lines.append("| " + " | ".join(row) + " |")
         return [*lines, ""]
 
@@ -342,6 +372,16 @@ def write_report(
     ]
     for scenario in preset.scenarios:
         lines += report.lesion_section(scenario)
+    layouts = [line for s in preset.scenarios for line in report.layout_section(s)]
+    if layouts:
+        lines += [
+            "## Unseen layouts",
+            "",
+            "Every run also plays its training population on the fixed map and on procedural "
+            "maps drawn from evaluation seeds (mean over seeds [95% CI]; change: paired).",
+            "",
+            *layouts,
+        ]
     lines += report.pump_section(rows)
     predictions, claims = report.prediction_section()
     lines += [*predictions, *inside]

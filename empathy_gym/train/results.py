@@ -3,7 +3,8 @@
 A row names the ``scenario``, the ``cell`` (or ``script:<name>`` for a scripted
 assistant), its ``lam`` (0 where it has none), the ``seed``, the evaluation ``population``
 and ``setting`` (``""``; a lesion of the belief inputs such as ``remove`` or ``noise0.5``;
-``variant:<name>``), then the episode's metrics (``EpisodeMetrics``).
+``layout:<fixed|procedural>``; ``variant:<name>``), then the episode's metrics
+(``EpisodeMetrics``).
 
 Every episode carries the sums of every other-regarding term, so the return of any policy
 under any cell's training reward, ``task + lambda * term``, is computed here, which is what
@@ -49,6 +50,10 @@ def load_runs(runs: list[TrainArgs], output_dir: str) -> list[dict]:
         groups = (
             ((population, "", eps) for population, eps in results["populations"].items()),
             ((run.population, name, eps) for name, eps in results["lesions"].items()),
+            (
+                (run.population, f"layout:{name}", eps)
+                for name, eps in results.get("layouts", {}).items()  # runs made before: none
+            ),
             ((run.population, f"variant:{name}", eps) for name, eps in results["variants"].items()),
         )
         for population, setting, episodes in (item for group in groups for item in group):

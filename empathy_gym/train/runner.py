@@ -11,8 +11,9 @@ writes to ``<output-dir>/<scenario>__<cell>[_lam<lambda>]__<seed>/``:
     model.pt           the final policy
     eval.json          per-episode metrics on evaluation episodes: the training population
                        and each held-out one, the acute and graded lesions of the belief
-                       inputs, and the scenario's intuition pumps (under "variants"); its
-                       presence marks the run finished
+                       inputs, the fixed and the procedural layouts (under "layouts":
+                       maps from seeds never trained on), and the scenario's intuition
+                       pumps (under "variants"); its presence marks the run finished
 
 Evaluation episodes are seeded ``EVAL_SEED_OFFSET + 1000 * seed + k``: disjoint across
 training seeds and from training (whose env members are seeded ``seed + i``). Each pump
@@ -35,7 +36,7 @@ import numpy as np
 from empathy_gym.agents.conditions import Condition, condition_of, make_condition_env
 from empathy_gym.envs.core.population import PROFILES
 from empathy_gym.envs.scenarios import make_scenario, scenario_class
-from empathy_gym.envs.scenarios.base import check_positive_int
+from empathy_gym.envs.scenarios.base import LAYOUTS, check_positive_int
 from empathy_gym.extras import require
 from empathy_gym.train.evaluate import evaluate
 from empathy_gym.train.settings import PPOSettings
@@ -66,6 +67,9 @@ class TrainArgs:
     """seed of the envs and of the learner"""
     max_cycles: int = 200
     """steps per episode"""
+    layout: str = "fixed"
+    """maps to train on: the scenario's fixed map, or 'procedural' (a new map per env and
+    episode, from its seed); evaluation plays both, on seeds never trained on"""
     ppo: PPOSettings = field(default_factory=PPOSettings)
     """the learner's hyperparameters (train/settings.py): the same for every cell"""
     settings: str | None = None
@@ -156,7 +160,9 @@ def with_settings_file(args: TrainArgs) -> TrainArgs:
 def validate(args: TrainArgs) -> Condition:
     """The run's condition; a ValueError naming the argument for anything a run cannot use."""
     condition = args.to_condition()
-    make_scenario(args.scenario, population=args.population, max_cycles=args.max_cycles)
+    make_scenario(
+        args.scenario, population=args.population, max_cycles=args.max_cycles, layout=args.layout
+    )
     for name in ("timesteps", "eval_episodes", "checkpoint_every"):
         check_positive_int(name, getattr(args, name))
     if args.eval_episodes > MAX_EVAL_EPISODES:
@@ -311,6 +317,7 @@ def run_training(args: TrainArgs) -> Path:
         track_beliefs=False,  # only the parts the cell uses: the same inputs and rewards
         population=args.population,
         max_cycles=args.max_cycles,
+        layout=args.layout,
     )
     learner = Learner(env, settings, args.seed)
     checkpoint = newest_checkpoint(run_dir) if args.resume else None
@@ -340,10 +347,12 @@ def eval_seed(seed: int) -> int:
 
 def evaluate_policy(policy, args: TrainArgs, condition: Condition) -> dict:
     """Per-episode metrics on the training population and every held-out one, under acute
-    and graded lesions of the belief inputs, and on the scenario's probe variants."""
+    and graded lesions of the belief inputs, on both kinds of layout (the training kind
+    included, on unseen seeds), and on the scenario's probe variants."""
 
     def run(population, lesion=None, **variant) -> list[dict]:
-        kwargs = {"population": population, "max_cycles": args.max_cycles, **variant}
+        kwargs = {"population": population, "max_cycles": args.max_cycles}
+        kwargs |= {"layout": args.layout} | variant
         episodes = evaluate(
             policy,
             args.scenario,
@@ -365,8 +374,9 @@ def evaluate_policy(policy, args: TrainArgs, condition: Condition) -> dict:
     return {
         "populations": {p: run(p) for p in populations},
         "lesions": lesions,
+        "layouts": {layout: run(args.population, layout=layout) for layout in LAYOUTS},
         "variants": {
-            pump.name: pump_episodes(policy.model, args.scenario, condition, pump)
+            pump.name: pump_episodes(policy.model, args.scenario, condition, pump)  # own maps
             for pump in scenario_class(args.scenario).pumps
         },
     }

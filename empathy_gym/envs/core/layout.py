@@ -16,11 +16,11 @@ Scenarios add their own (shelves, counter, seats, coins, finish); see their docs
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Iterable
 from typing import NamedTuple
 
 import numpy as np
+from numba import njit
 
 UNREACHABLE = 1e6
 """Distance stored where a goal cannot be reached; finite, so differences stay finite."""
@@ -91,18 +91,28 @@ class AsciiMap:
 
 def distance_field(walkable: np.ndarray, target: np.ndarray) -> np.ndarray:
     """Breadth-first steps from every cell to ``target`` over 4-connected walkable cells."""
-    dist = np.full(walkable.shape, UNREACHABLE)
-    dist[tuple(target)] = 0.0
-    frontier = deque([tuple(target)])
+    return _distance_field(np.ascontiguousarray(walkable, np.bool_), int(target[0]), int(target[1]))
+
+
+@njit(cache=True)
+def _distance_field(walkable, row, col):
+    """Compiled, because a procedural layout builds every target's field at each reset."""
     height, width = walkable.shape
-    while frontier:
-        r, c = frontier.popleft()
-        for dr, dc in MOVES[1:]:
-            nr, nc = r + dr, c + dc
+    dist = np.full((height, width), UNREACHABLE)
+    queue = np.empty((height * width, 2), np.int64)
+    dist[row, col] = 0.0
+    queue[0, 0], queue[0, 1] = row, col
+    head, tail = 0, 1
+    while head < tail:
+        r, c = queue[head, 0], queue[head, 1]
+        head += 1
+        for k in range(1, 5):
+            nr, nc = r + MOVES[k, 0], c + MOVES[k, 1]
             inside = 0 <= nr < height and 0 <= nc < width
             if inside and walkable[nr, nc] and dist[nr, nc] == UNREACHABLE:
                 dist[nr, nc] = dist[r, c] + 1.0
-                frontier.append((nr, nc))
+                queue[tail, 0], queue[tail, 1] = nr, nc
+                tail += 1
     return dist
 
 

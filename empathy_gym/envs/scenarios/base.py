@@ -42,6 +42,7 @@ from empathy_gym.envs.core.spec import Field, FlatSpec
 from empathy_gym.envs.core.world import N_ASSISTANT_ACTIONS, STAY, World, allocate_world
 
 HUMAN_CONTROL = ("model", "external")
+LAYOUTS = ("fixed", "procedural")
 STEP, RESPAWN, OBSERVE = range(3)
 """What a scenario kernel call does before writing observations (see ``Scenario.kernel``)."""
 
@@ -55,6 +56,8 @@ class ScenarioConfig:
     max_cycles: int = 200
     human_control: str = "model"  # "model": built-in humans; "external": human_i are agents
     map: str | None = None  # ASCII map; None: the scenario's default map
+    layout: str = "fixed"  # "procedural": a new map from each reset's seed (see Scenario)
+    size: int | None = None  # side of a procedural map; None: the scenario's default
     affect_model: AffectModel = field(default_factory=AffectModel)
 
     @classmethod
@@ -237,16 +240,13 @@ class Scenario:
         self.population = resolve_population(config.population)
         self.n_humans = self.default_humans if config.n_humans is None else config.n_humans
         check_positive_int("n_humans", self.n_humans)
-        self.ascii_map = AsciiMap(
-            self.default_map if config.map is None else config.map, self.map_chars
-        )
-        self.layout, self.rules = self.build(self.ascii_map)
-        spawns = len(self.layout.human_spawns)
-        if self.n_humans > spawns:
-            raise ValueError(
-                f"n_humans={self.n_humans} but the {self.name} map has only {spawns}"
-                " human spawn tile(s) 'H'"
-            )
+        self.procedural = self._check_layout(config)
+        if self.procedural:
+            self.size = self.procedural_size if config.size is None else config.size
+            text = self.procedural_map(np.random.default_rng(0), self.size)  # until a reset
+        else:
+            text = self.default_map if config.map is None else config.map
+        self._use_map(text)
         self.external = config.human_control == "external"
         self.n_goals = len(self.layout.routes)
         kind = type(self).__name__
@@ -270,6 +270,49 @@ class Scenario:
             max_cycles=int(config.max_cycles),
         )
 
+    def _check_layout(self, config: ScenarioConfig) -> bool:
+        """Whether maps are procedural; a bad ``layout``/``size`` is named with what is allowed."""
+        if config.layout not in LAYOUTS:
+            raise ValueError(f"layout must be one of {LAYOUTS}, got {config.layout!r}")
+        if config.layout == "fixed":
+            if config.size is not None:
+                raise ValueError(
+                    f"size={config.size!r} applies to layout='procedural' only; a fixed"
+                    " layout's size is its map's"
+                )
+            return False
+        if config.map is not None:
+            raise ValueError("map and layout='procedural' exclude each other; give one")
+        if config.size is not None:
+            check_positive_int("size", config.size)
+            smallest = self.smallest_size(self.n_humans)
+            if config.size < smallest:
+                raise ValueError(
+                    f"size={config.size} is too small for n_humans={self.n_humans} in a"
+                    f" procedural {self.name} map; use size >= {smallest}"
+                )
+        return True
+
+    def _use_map(self, text: str) -> None:
+        """Parse and build ``text`` as this scenario's map (at construction, and for a
+        procedural layout at every reset: the observation layout never changes)."""
+        self.ascii_map = AsciiMap(text, self.map_chars)
+        self.layout, self.rules = self.build(self.ascii_map)
+        spawns = len(self.layout.human_spawns)
+        if self.n_humans > spawns:
+            raise ValueError(
+                f"n_humans={self.n_humans} but the {self.name} map has only {spawns}"
+                " human spawn tile(s) 'H'"
+            )
+        if hasattr(self, "statics"):
+            if len(self.layout.routes) != self.n_goals:
+                raise RuntimeError(f"a procedural {self.name} map changed the number of goals")
+            self.statics = self.statics._replace(layout=self.layout, rules=self.rules)
+
+    def new_map(self, rng: np.random.Generator) -> None:
+        """A procedural layout's next map, drawn from ``rng`` (the reset's Generator)."""
+        self._use_map(self.procedural_map(rng, self.size))
+
     @classmethod
     def pump(cls, name: str) -> Pump:
         for pump in cls.pumps:
@@ -291,6 +334,18 @@ class Scenario:
     # --- supplied by each scenario -------------------------------------------------------
     def build(self, ascii_map: AsciiMap) -> tuple[Layout, NamedTuple]:
         raise NotImplementedError
+
+    procedural_size: ClassVar[int]  # side of a procedural map when no size is given
+
+    def smallest_size(self, n_humans: int) -> int:
+        """The smallest side of a procedural map that fits ``n_humans``."""
+        raise NotImplementedError
+
+    def procedural_map(self, rng: np.random.Generator, size: int) -> str:
+        """A map of ``size`` x ``size`` drawn from ``rng`` that keeps the scenario's
+        invariants (every goal reachable, a spawn tile per human, the same number of goals
+        and features, so the observation layout is the fixed map's)."""
+        raise NotImplementedError(f"{self.name} has no procedural layouts")
 
     def assistant_extras(self) -> list[Field]:
         return []

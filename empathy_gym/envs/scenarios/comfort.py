@@ -111,6 +111,7 @@ from empathy_gym.envs.core.layout import MOVES, UNREACHABLE, AsciiMap, Layout, b
 from empathy_gym.envs.core.motion import move_assistants, move_humans
 from empathy_gym.envs.core.navigation import step_towards
 from empathy_gym.envs.core.observe import observe_common
+from empathy_gym.envs.core.procedural import place, room, scatter_walls, to_text
 from empathy_gym.envs.core.spec import Field
 from empathy_gym.envs.core.step import begin_step, finish_step
 from empathy_gym.envs.core.world import CO, EV, INTERACT, STAY
@@ -256,6 +257,9 @@ PUMPS = (
     ),
 )
 """Intuition pumps: keyword arguments for any view's constructor, a question, a choice."""
+
+N_SEATS = 5
+"""Seats of a procedural map: the fixed map's number, so the observation layout is the same."""
 
 WORRIED_START_VALENCE = -0.6
 """Valence of a person who spawns worried (on a 'D' tile)."""
@@ -478,6 +482,28 @@ class Comfort(Scenario):
             branch_track=ascii_map.cells("Bb"),
         )
         return layout, rules
+
+    procedural_size = 13
+
+    def smallest_size(self, n_humans: int) -> int:
+        return 6 + int(np.ceil(np.sqrt(N_SEATS + max(4, n_humans) + 2)))
+
+    def procedural_map(self, rng: np.random.Generator, size: int) -> str:
+        """Seats and people in the middle of a room, coins in two of its corners, the
+        assistant at a side, walls scattered between: the fixed map's trade-off (coins
+        far from the people), five seats as in the fixed map."""
+        grid = room(size, size)
+        corners = [(1, 1), (1, size - 2), (size - 2, 1), (size - 2, size - 2)]
+        for k in rng.choice(4, max(2, self.config.n_coins), replace=False):
+            grid[corners[k]] = "$"
+        middle = np.zeros(grid.shape, np.bool_)
+        middle[3 : size - 3, 3 : size - 3] = True
+        place(rng, grid, "S" * N_SEATS + "H" * max(4, self.n_humans), middle)
+        side = np.zeros(grid.shape, np.bool_)
+        side[2 : size - 2, [1, size - 2]] = True
+        place(rng, grid, "A", side)
+        scatter_walls(rng, grid, 0.08, ~middle)
+        return to_text(grid)
 
     def assistant_extras(self) -> list[Field]:
         return [Field("coins", ("drow", "dcol"), self.config.n_coins, "coin")]

@@ -196,6 +196,25 @@ class Dilemma(Scenario):
         )
         return layout, rules
 
+    procedural_size = 13
+
+    def smallest_size(self, n_humans: int) -> int:
+        return max(9, max(2, n_humans) + 6)  # an alcove per person between the corridor's ends
+
+    def procedural_map(self, rng: np.random.Generator, size: int) -> str:
+        """A ring: the short corridor on top, with two workstations and the people's
+        alcoves at random places along it, and the detour at a random depth below. The
+        start and the finish swap sides at random."""
+        grid = np.full((size, size), "#", dtype="<U1")
+        detour = int(rng.integers(size // 2, size - 1))
+        grid[1, 1:-1] = grid[detour, 1:-1] = "."
+        grid[1 : detour + 1, [1, size - 2]] = "."
+        alcoves = rng.choice(np.arange(3, size - 3), max(2, self.n_humans), replace=False)
+        grid[2, alcoves] = "H"
+        grid[1, rng.choice(alcoves, 2, replace=False)] = "W"
+        grid[1, 1], grid[1, size - 2] = ("A", "G") if rng.random() < 0.5 else ("G", "A")
+        return "\n".join("".join(row) for row in grid)
+
     def allocate_state(self, batch: int) -> DilemmaState:
         return DilemmaState()
 

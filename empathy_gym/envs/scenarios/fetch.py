@@ -98,6 +98,7 @@ from empathy_gym.envs.core.layout import MOVES, AsciiMap, Layout, build_layout
 from empathy_gym.envs.core.motion import agent_at, move_assistants, move_humans
 from empathy_gym.envs.core.navigation import step_towards
 from empathy_gym.envs.core.observe import observe_common
+from empathy_gym.envs.core.procedural import place, room, scatter_walls, to_text
 from empathy_gym.envs.core.spec import Field
 from empathy_gym.envs.core.step import begin_step, finish_step
 from empathy_gym.envs.core.world import CO, EV, INTERACT, STAY
@@ -295,6 +296,37 @@ class Fetch(Scenario):
             windows=windows,
         )
 
+    procedural_size = 13
+
+    def smallest_size(self, n_humans: int) -> int:
+        return max(9, max(3, n_humans) + 2)  # the doors fill at most the bottom row
+
+    def procedural_map(self, rng: np.random.Generator, size: int) -> str:
+        """Kitchen (shelves, start), counter and two windows on top; the shop floor below
+        with the displays (one per quadrant), scattered walls and the doors in the bottom
+        row. Four items, as in the fixed map; no shelf is equally near both windows."""
+        grid = room(size, size)
+        inner = np.arange(1, size - 1)
+        left, right = np.sort(rng.choice(inner, 2, replace=False))
+        while right - left < 2:
+            left, right = np.sort(rng.choice(inner, 2, replace=False))
+        grid[3, 1:-1], grid[4, 1:-1] = "C", "#"
+        grid[4, [left, right]] = "W"
+        shelf_columns = inner[2 * inner != left + right]  # none equally near both windows
+        grid[1, np.sort(rng.choice(shelf_columns, 4, replace=False))] = list("0123")
+        place(rng, grid, "A", _rows(grid, 2, 2))
+        doors = max(3, self.n_humans)
+        grid[size - 2, rng.choice(inner, doors, replace=False)] = "H"
+        floor = _rows(grid, 6, size - 3) if size > 9 else _rows(grid, 5, size - 3)
+        rows = np.flatnonzero(floor.any(axis=1))
+        lower = np.arange(size)[:, None] > (rows[0] + rows[-1]) / 2
+        right = np.arange(size)[None, :] > (size - 1) / 2
+        quadrants = [floor & (lower == d) & (right == r) for d in (0, 1) for r in (0, 1)]
+        for letter, k in zip("abcd", rng.permutation(4), strict=True):
+            place(rng, grid, letter, quadrants[k])  # one per quadrant: far apart, as fixed
+        scatter_walls(rng, grid, 0.1, floor, area=_rows(grid, 4, size - 2), blocked="#C")
+        return to_text(grid)
+
     def assistant_extras(self) -> list[Field]:
         return [Field("carry", ("none", *(str(k) for k in range(self.n_goals))))]
 
@@ -343,6 +375,13 @@ class Fetch(Scenario):
         return int(np.flatnonzero((self.rules.windows == cell).all(axis=1))[0])
 
 
+def _rows(grid: np.ndarray, first: int, last: int) -> np.ndarray:
+    """The cells of rows ``first``..``last`` (inclusive), as a mask."""
+    mask = np.zeros(grid.shape, np.bool_)
+    mask[first : last + 1] = True
+    return mask
+
+
 def _kitchen_side(ascii_map: AsciiMap, window: np.ndarray) -> tuple[int, int]:
     """The cell two steps from ``window`` across an adjacent counter: where the server stands."""
     grid = ascii_map.grid
@@ -372,9 +411,9 @@ def _nearest(windows: np.ndarray, cell: tuple[int, int], what: str) -> int:
 class _Server(ScriptedPolicy):
     """Fetches an item for one customer and hands it over when they wait at its window."""
 
-    def __init__(self, scenario: Fetch, seed=None):
-        super().__init__(scenario, seed)
-        self.windows = [tuple(w) for w in scenario.rules.windows]
+    @property
+    def windows(self) -> list[tuple[int, int]]:
+        return [tuple(w) for w in self.scenario.rules.windows]
 
     def _go(self, view, target: tuple[int, int], act_there: bool) -> int:
         here = tuple(int(x) for x in view.position)
