@@ -12,13 +12,19 @@ from empathy_gym.envs.scenarios import make_scenario
 from empathy_gym.train.episodes import record_episode
 from empathy_gym.train.evaluate import scripted
 
-SHOTS = {"fetch": (3, 14), "comfort": (5, 60), "dilemma": (0, 12)}  # scenario: (seed, step)
+CROWD = {"layout": "procedural", "size": 20, "n_humans": 8}
+SHOTS = {  # image: (scenario, seed, step, env arguments)
+    "fetch": ("fetch", 3, 14, {}),
+    "comfort": ("comfort", 5, 60, {}),
+    "dilemma": ("dilemma", 0, 12, {}),
+    "comfort_procedural_20x20": ("comfort", 4, 40, CROWD),
+}
 
-for scenario, (seed, step) in SHOTS.items():
-    policy = scripted("prosocial", make_scenario(scenario), [seed])
+for image, (scenario, seed, step, kwargs) in SHOTS.items():
+    policy = scripted("prosocial", make_scenario(scenario, **kwargs), [seed])
     frames, _ = record_episode(
-        policy, scenario, Condition("cirl", 1.0), seed, truth=True, max_cycles=step
+        policy, scenario, Condition("cirl", 1.0), seed, truth=True, max_cycles=step, **kwargs
     )
-    path = Path(__file__).parent / "images" / f"{scenario}.png"
+    path = Path(__file__).parent / "images" / f"{image}.png"
     iio.imwrite(path, frames[step])
     print(path)

@@ -22,6 +22,8 @@ ROUTES = (
     "Stable-Baselines3",
     "TorchRL",
     "Tianshou",
+    "Procedural layouts and more people",
+    "Optuna",
     "CleanRL",
     "RLlib",
     "Beyond one machine",

@@ -281,6 +281,8 @@ class Scenario:
                     " layout's size is its map's"
                 )
             return False
+        if type(self).procedural_map is Scenario.procedural_map:
+            raise ValueError(f"layout='procedural' is not available: {self.name} has no generator")
         if config.map is not None:
             raise ValueError("map and layout='procedural' exclude each other; give one")
         if config.size is not None:
@@ -345,7 +347,7 @@ class Scenario:
         """A map of ``size`` x ``size`` drawn from ``rng`` that keeps the scenario's
         invariants (every goal reachable, a spawn tile per human, the same number of goals
         and features, so the observation layout is the fixed map's)."""
-        raise NotImplementedError(f"{self.name} has no procedural layouts")
+        raise NotImplementedError
 
     def assistant_extras(self) -> list[Field]:
         return []
