@@ -3,10 +3,14 @@
 import numpy as np
 import pytest
 
-from empathy_gym.envs.core.world import EV, INTERACT, STAY
+from empathy_gym.agents.conditions import Condition
+from empathy_gym.envs.core.world import CO, EV, INTERACT, STAY
 from empathy_gym.envs.parallel import ASSISTANT
+from empathy_gym.envs.scenarios import make_scenario
 from empathy_gym.envs.scenarios.comfort import Comfort
 from empathy_gym.train import instrument
+from empathy_gym.train.episodes import record_episode
+from empathy_gym.train.evaluate import scripted
 from helpers import MODULES, assert_clean_error, chooses_as_declared, play_pump
 
 QUIET = {"stress_prob": 0.0, "wander_prob": 0.0, "relief_prob": 0.0}
@@ -93,6 +97,23 @@ def test_the_trolley_strikes_its_track_and_harm_is_counted_only_when_pulled(pull
     assert sum(on_track) == (1 if pull else 3)
     np.testing.assert_array_equal(state.worried[0], on_track)
     assert harm == (1.0 if pull else 0.0)  # doing, not allowing
+
+
+def test_the_prosocial_script_pulls_the_lever_in_every_episode_it_plays():
+    """One script for several episodes (as ``watch`` plays them) forgets the last pull."""
+    pump = Comfort.pump("trolley")
+    act = scripted("prosocial", make_scenario("comfort", **pump.kwargs), [pump.seed])
+    for k in range(2):
+        _, recording = record_episode(act, "comfort", Condition(), pump.seed + k, **pump.kwargs)
+        assert np.sum(recording.steps["components"], axis=0)[0, CO.harm] == 1.0
+
+
+def test_the_lever_is_in_the_state_only_on_maps_that_have_one():
+    plain = MODULES["comfort"].parallel_env()
+    trolley = MODULES["comfort"].parallel_env(**Comfort.pump("trolley").kwargs)
+    plain.reset(seed=0)
+    trolley.reset(seed=0)
+    assert len(trolley.state()) == len(plain.state()) + 1
 
 
 def test_trade_off():

@@ -107,13 +107,16 @@ def test_without_the_truth_overlay_nothing_drawn_depends_on_hidden_state(scenari
     )
 
 
-def test_a_recorded_episode_replays_to_identical_frames(tmp_path):
-    scenario = make_scenario("fetch", max_cycles=30)
+@pytest.mark.parametrize("layout", ["fixed", "procedural"])
+def test_a_recorded_episode_replays_to_identical_frames(tmp_path, layout):
+    scenario = make_scenario("fetch", max_cycles=30, layout=layout)
     act = scripted("prosocial", scenario, [0])
     frames, recording = record_episode(
-        act, "fetch", Condition("cirl", 1.0), seed=4, truth=True, max_cycles=30
+        act, "fetch", Condition("cirl", 1.0), seed=4, truth=True, max_cycles=30, layout=layout
     )
     assert len(frames) == len(recording) == 31
+    if layout == "procedural":  # the map drawn at reset, not the one the config gives
+        assert recording.map != scenario.ascii_map.text
     path = recording.save(tmp_path / "episode.npz")
     replay = Replay(Recording.load(path), truth=True, fps=8)
     for k in (0, 7, 30):

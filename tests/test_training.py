@@ -1,6 +1,7 @@
 """The training scripts, the learner and the comparison, end to end with tiny budgets."""
 
 import csv
+import dataclasses
 import json
 import subprocess
 import sys
@@ -11,7 +12,13 @@ import torch
 
 from empathy_gym.agents.conditions import Condition, make_condition_env
 from empathy_gym.envs.scenarios import scenario_class
-from empathy_gym.train.compare import CompareArgs, run_compare
+from empathy_gym.train.compare import (
+    CompareArgs,
+    _evaluate_script,
+    resolve_preset,
+    run_compare,
+    run_state,
+)
 from empathy_gym.train.learner import Learner, Policy
 from empathy_gym.train.runner import CirlArgs, ContagionArgs, PpoArgs, run_training
 from empathy_gym.train.settings import PPOSettings
@@ -134,6 +141,35 @@ def test_resume_after_a_kill_continues_from_the_newest_checkpoint(tmp_path):
     with (run_dir / "progress.csv").open() as f:
         steps = [int(r["time/global_step"]) for r in csv.DictReader(f)]
     assert steps[-1] == 1024 and sorted(steps) == steps  # the curve continues, no restart
+
+
+def test_a_run_made_before_an_argument_existed_resumes_with_its_default(tmp_path):
+    args = _tiny(PpoArgs, tmp_path, timesteps=1024)
+    run_dir = run_training(args)
+    (run_dir / "eval.json").unlink()  # unfinished
+    config = json.loads((run_dir / "config.json").read_text())
+    del config["run"]["layout"]  # as written before layouts existed
+    (run_dir / "config.json").write_text(json.dumps(config))
+    assert run_state(args, str(tmp_path)) == "partial"
+    run_training(dataclasses.replace(args, resume=True))
+    assert (run_dir / "eval.json").exists()
+    moved = dataclasses.replace(args, resume=True, layout="procedural")
+    assert_clean_error(lambda: run_training(moved), r"layout: 'fixed' -> 'procedural'")
+
+
+def test_compare_takes_a_layout_and_its_scripts_play_it():
+    preset = resolve_preset(CompareArgs(preset="micro", layout="procedural"))
+    assert preset.layout == "procedural"
+    assert resolve_preset(CompareArgs(preset="micro")).layout == "fixed"
+    assert_clean_error(
+        lambda: resolve_preset(CompareArgs(preset="micro", layout="maze")),
+        r"layout must be one of \('fixed', 'procedural'\), got 'maze'",
+    )
+    fixed = resolve_preset(CompareArgs(preset="micro"))
+    played = {
+        p.layout: _evaluate_script(("dilemma", "default", "selfish", 0, p)) for p in (fixed, preset)
+    }
+    assert [r["welfare"] for r in played["fixed"]] != [r["welfare"] for r in played["procedural"]]
 
 
 def test_existing_runs_are_never_overwritten_without_asking(tmp_path):

@@ -24,7 +24,7 @@ import tyro
 from empathy_gym.agents.conditions import Condition
 from empathy_gym.analysis.probes import MEASURES, RANGES, Activations, chance, probe
 from empathy_gym.envs.scenarios.base import check_positive_int
-from empathy_gym.train.episodes import load_run
+from empathy_gym.train.episodes import load_run, run_env_kwargs
 from empathy_gym.train.stats import describe
 
 PROBE_SEED_OFFSET = 2_000_000
@@ -83,7 +83,7 @@ def record(run_dir: str, episodes: int, every: int) -> Recorded:
 
     config, condition, policy = load_run(run_dir)
     scenario, seed = config["scenario"], int(config["seed"])
-    env_kwargs = {"population": config["population"], "max_cycles": config["max_cycles"]}
+    env_kwargs = run_env_kwargs(config)
     acts = collect(
         policy.model,
         scenario,

@@ -32,6 +32,10 @@ class UniformInfos(BaseWrapper):
         self._n_actions = max(self.action_space(a).n for a in self.possible_agents)
         self._truth: dict = {}
 
+    def reset(self, seed=None, options=None):
+        self._truth = {}  # the new episode's truth comes with the assistant's first info
+        super().reset(seed=seed, options=options)
+
     def last(self, observe: bool = True):
         observation, reward, terminated, truncated, info = super().last(observe)
         return observation, reward, terminated, truncated, self._uniform(info)

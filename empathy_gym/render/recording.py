@@ -4,8 +4,9 @@ A recording is a compressed ``.npz``: per step the actions, the assistant's obse
 the world arrays a frame is drawn from (positions, faces, hidden affect, goals and route
 stages, reward components, events), the scenario's own state (``state_<field>``: a held
 item, coins...) and, when the assistant had an empathy module, its beliefs. The scenario's
-config is stored as JSON, so replay rebuilds the same map and draws identical frames.
-``FORMAT_VERSION`` rises whenever the layout changes.
+config is stored as JSON and the map as its text (a procedural map is drawn at reset, so
+the config alone does not give it back), so replay rebuilds the same scenario on the same
+map and draws identical frames. ``FORMAT_VERSION`` rises whenever the layout changes.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import numpy as np
 from empathy_gym.envs.core.world import World
 
 FORMAT = "empathy-gym-recording"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3  # 3: the map's text; comfort's trolley lever in its state
 STEP_FIELDS = (
     "pos",
     "last_move",
@@ -40,6 +41,7 @@ STATE_PREFIX = "state_"
 class Recording:
     scenario: str
     config: dict  # the scenario's config (ScenarioConfig.to_dict())
+    map: str  # the map the episode was played on, as text
     steps: dict[str, list[np.ndarray]] = field(default_factory=dict)
 
     def capture(
@@ -72,6 +74,7 @@ class Recording:
             "version": FORMAT_VERSION,
             "scenario": self.scenario,
             "config": self.config,
+            "map": self.map,
         }
         arrays = {name: np.stack(values) for name, values in self.steps.items()}
         with path.open("wb") as f:
@@ -105,7 +108,7 @@ class Recording:
         if len(lengths) != 1:
             raise ValueError(f"{str(path)!r} is a damaged recording: its arrays differ in length")
         steps = {name: list(values) for name, values in arrays.items()}
-        return cls(header["scenario"], header["config"], steps)
+        return cls(header["scenario"], header["config"], header["map"], steps)
 
     def world_at(self, k: int, scenario) -> tuple[World, tuple]:
         """A batch-of-one World and scenario state holding step ``k``, for the renderer."""

@@ -46,6 +46,7 @@ from empathy_gym.train.runner import (
     recorded_config,
     run_dir_name,
     run_training,
+    stored_config,
 )
 from empathy_gym.train.settings import PPOSettings
 
@@ -95,7 +96,9 @@ class Preset:
         if self.population not in PROFILES:
             raise ValueError(f"population {self.population!r} is unknown")
         if self.layout not in LAYOUTS:
-            raise ValueError(f"preset {self.name!r}: layout must be one of {LAYOUTS}")
+            raise ValueError(
+                f"preset {self.name!r}: layout must be one of {LAYOUTS}, got {self.layout!r}"
+            )
         check_positive_int("timesteps", self.timesteps)
         for scenario, steps in self.scenario_timesteps.items():
             if scenario not in self.scenarios:
@@ -211,6 +214,9 @@ class CompareArgs:
     settings: str | None = None
     """a JSON file of the learner's hyperparameters (as empathy-gym tune writes them) for
     every run, replacing the preset's ppo"""
+    layout: str | None = None
+    """maps to train on, replacing the preset's: fixed or procedural (every run is evaluated
+    on both)"""
     output_dir: str = "runs"
     """where run directories and the comparison's own directory are written"""
     workers: int = 2
@@ -231,9 +237,12 @@ def resolve_preset(args: CompareArgs) -> Preset:
         raise ValueError(
             f"preset {args.preset!r} is unknown; use one of {sorted(PRESETS)} or --config"
         )
-    if args.settings is None:
-        return preset
-    return dataclasses.replace(preset, ppo=dataclasses.asdict(PPOSettings.from_json(args.settings)))
+    if args.settings is not None:
+        settings = PPOSettings.from_json(args.settings)
+        preset = dataclasses.replace(preset, ppo=dataclasses.asdict(settings))
+    if args.layout is not None:
+        preset = dataclasses.replace(preset, layout=args.layout)  # checked by the Preset
+    return preset
 
 
 def planned_runs(preset: Preset) -> list[TrainArgs]:
@@ -256,9 +265,7 @@ def run_state(args: TrainArgs, output_dir: str) -> str:
     if not config_path.exists():
         return "new"
     wanted = recorded_config(args, args.to_condition())
-    # an argument added after the run was made counts at its default (e.g. layout "fixed")
-    defaults = recorded_config(type(args)(), args.to_condition())
-    existing = defaults | json.loads(config_path.read_text())["run"]
+    existing = stored_config(run_dir, args, args.to_condition())
     if existing != wanted:
         changed = sorted(k for k in set(existing) | set(wanted) if existing.get(k) != wanted.get(k))
         raise ValueError(
@@ -370,7 +377,8 @@ def script_jobs(preset: Preset) -> list[tuple]:
 def _evaluate_script(job: tuple) -> list[dict]:
     """One scripted assistant on exactly one seed's evaluation episodes of one population."""
     scenario, population, kind, seed, preset = job
-    rules = make_scenario(scenario, population=population, max_cycles=preset.max_cycles)
+    kwargs = {"population": population, "max_cycles": preset.max_cycles, "layout": preset.layout}
+    rules = make_scenario(scenario, **kwargs)
     first = eval_seed(seed)
     episodes = evaluate(
         scripted(kind, rules, range(first, first + preset.eval_episodes)),
@@ -378,8 +386,7 @@ def _evaluate_script(job: tuple) -> list[dict]:
         Condition(),
         preset.eval_episodes,
         first,
-        population=population,
-        max_cycles=preset.max_cycles,
+        **kwargs,
     )
     return [
         {

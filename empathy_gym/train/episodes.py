@@ -20,6 +20,15 @@ from empathy_gym.train.evaluate import BatchPolicy, StepContext
 VIDEO_SUFFIXES = (".mp4", ".gif")
 
 
+def run_env_kwargs(config: dict) -> dict:
+    """The env arguments a run trained with (a run from before ``layout``: the fixed map)."""
+    return {
+        "population": config["population"],
+        "max_cycles": config["max_cycles"],
+        "layout": config.get("layout", "fixed"),
+    }
+
+
 def load_run(run_dir: str):
     """(run config, Condition, policy) of a finished run, or a ValueError saying what's wrong."""
     path = Path(run_dir)
@@ -64,8 +73,9 @@ def record_episode(
     env = make_condition_env(scenario, condition, 1, autoreset=False, **env_kwargs)
     world, state = env.unwrapped.world, env.unwrapped.scenario_state
     renderer = renderer or Renderer(env.scenario, "rgb_array", 8)
-    recording = Recording(scenario, env.scenario.config.to_dict())
+    renderer.scenario = env.scenario  # the map it draws is the env's (procedural: drawn at reset)
     obs, infos = env.reset(seed=seed)
+    recording = Recording(scenario, env.scenario.config.to_dict(), env.scenario.ascii_map.text)
     belief = _belief(env)
     actions = np.zeros(1, np.int64)
     frames, context, totals = [], StepContext(env.beliefs, truth_of(infos)), np.zeros(4)

@@ -187,6 +187,13 @@ def recorded_config(args: TrainArgs, condition: Condition) -> dict:
     return json.loads(json.dumps(config))  # tuples -> lists, as the file stores them
 
 
+def stored_config(run_dir: Path, args: TrainArgs, condition: Condition) -> dict:
+    """A run directory's recorded config; an argument added since the run was made counts
+    at its default (a run from before ``layout`` trained on the fixed map)."""
+    defaults = recorded_config(type(args)(), condition)
+    return defaults | json.loads((run_dir / "config.json").read_text())["run"]
+
+
 def prepare_run_dir(args: TrainArgs, condition: Condition, config: dict) -> Path:
     """Create the run directory, or check that an existing one may be used; never clobber."""
     run_dir = Path(args.output_dir) / run_dir_name(args.scenario, condition, args.seed)
@@ -194,7 +201,7 @@ def prepare_run_dir(args: TrainArgs, condition: Condition, config: dict) -> Path
     if run_dir.exists() and args.overwrite:
         shutil.rmtree(run_dir)
     elif config_path.exists():
-        existing = json.loads(config_path.read_text())["run"]
+        existing = stored_config(run_dir, args, condition)
         changed = sorted(k for k in set(existing) | set(config) if existing.get(k) != config.get(k))
         if changed:
             details = ", ".join(f"{k}: {existing.get(k)!r} -> {config.get(k)!r}" for k in changed)
@@ -371,10 +378,16 @@ def evaluate_policy(policy, args: TrainArgs, condition: Condition) -> dict:
             f"noise{d:g}": {"belief_noise": d} for d in args.belief_doses
         }
         lesions = {name: run(args.population, lesion) for name, lesion in doses.items()}
+    by_population = {p: run(p) for p in populations}
     return {
-        "populations": {p: run(p) for p in populations},
+        "populations": by_population,
         "lesions": lesions,
-        "layouts": {layout: run(args.population, layout=layout) for layout in LAYOUTS},
+        "layouts": {  # the training layout's episodes are the training population's
+            layout: by_population[args.population]
+            if layout == args.layout
+            else run(args.population, layout=layout)
+            for layout in LAYOUTS
+        },
         "variants": {
             pump.name: pump_episodes(policy.model, args.scenario, condition, pump)  # own maps
             for pump in scenario_class(args.scenario).pumps

@@ -80,6 +80,8 @@ class TuneArgs:
     """population profile of the humans"""
     max_cycles: int = 200
     """steps per episode"""
+    layout: str = "fixed"
+    """maps to train and score on: the fixed map, or procedural maps"""
     timesteps: int = 1_000_000
     """environment steps each trial trains for (summed over the batch)"""
     num_envs: int = 256
@@ -114,7 +116,9 @@ def validate(args: TuneArgs) -> Condition:
     """The tuned condition; a ValueError naming the argument for anything tune cannot use
     (the storage is checked when it is opened, still before any training)."""
     condition = args.to_condition()
-    make_scenario(args.scenario, population=args.population, max_cycles=args.max_cycles)
+    make_scenario(
+        args.scenario, population=args.population, max_cycles=args.max_cycles, layout=args.layout
+    )
     for name in ("timesteps", "num_envs", "n_trials", "eval_episodes"):
         check_positive_int(name, getattr(args, name))
     if args.eval_episodes > MAX_EVAL_EPISODES:
@@ -199,6 +203,7 @@ def study_config(args: TuneArgs, condition: Condition) -> dict:
         "lam": float(condition.lam),
         "population": args.population,
         "max_cycles": args.max_cycles,
+        "layout": args.layout,
         "timesteps": args.timesteps,
         "num_envs": args.num_envs,
         "eval_episodes": args.eval_episodes,
@@ -258,6 +263,7 @@ def score(args: TuneArgs, condition: Condition, settings: PPOSettings, report) -
         track_beliefs=False,
         population=args.population,
         max_cycles=args.max_cycles,
+        layout=args.layout,
     )
     try:
         learner = Learner(env, settings, args.seed)
@@ -272,6 +278,7 @@ def score(args: TuneArgs, condition: Condition, settings: PPOSettings, report) -
         TUNE_EVAL_SEED,
         population=args.population,
         max_cycles=args.max_cycles,
+        layout=args.layout,
     )
     returns = [own_return(dataclasses.asdict(e), condition.cell, condition.lam) for e in episodes]
     return float(np.mean(returns))

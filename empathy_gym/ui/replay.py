@@ -31,6 +31,7 @@ class Replay:
     def __init__(self, recording: Recording, truth: bool, fps: int):
         self.recording = recording
         self.scenario = make_scenario(recording.scenario, **recording.config)
+        self.scenario.use_map(recording.map)  # the map played on (procedural: not the config's)
         self.renderer = Renderer(self.scenario, "human", fps)
         self.truth = truth
         self.step = 0

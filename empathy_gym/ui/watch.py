@@ -18,7 +18,13 @@ from empathy_gym.agents.conditions import Condition
 from empathy_gym.envs.scenarios import make_scenario, scenario_class
 from empathy_gym.envs.scenarios.base import check_positive_int
 from empathy_gym.render.frame import Renderer
-from empathy_gym.train.episodes import VIDEO_SUFFIXES, load_run, record_episode, write_video
+from empathy_gym.train.episodes import (
+    VIDEO_SUFFIXES,
+    load_run,
+    record_episode,
+    run_env_kwargs,
+    write_video,
+)
 from empathy_gym.train.evaluate import scripted
 
 
@@ -53,6 +59,8 @@ class WatchArgs:
     """frames per second of the window and the video"""
     max_cycles: int | None = None
     """steps per episode; default: the run's, or the scenario's 200"""
+    layout: str | None = None
+    """fixed or procedural maps (a new one each episode); default: the run's, or fixed"""
 
 
 def run_watch(args: WatchArgs) -> None:
@@ -66,11 +74,13 @@ def run_watch(args: WatchArgs) -> None:
     if args.run is not None:
         config, condition, act = load_run(args.run)
         scenario = config["scenario"]
-        env_kwargs = {"population": config["population"], "max_cycles": config["max_cycles"]}
+        env_kwargs = run_env_kwargs(config)
     else:
         scenario, condition = args.scenario, Condition()
-    if args.variant is not None:
-        env_kwargs.update(scenario_class(scenario).pump(args.variant).kwargs)
+    if args.layout is not None:
+        env_kwargs["layout"] = args.layout
+    if args.variant is not None:  # a pump is a variant of the fixed map
+        env_kwargs |= {"layout": "fixed", **scenario_class(scenario).pump(args.variant).kwargs}
     if args.population is not None:
         env_kwargs["population"] = args.population
     if args.max_cycles is not None:

@@ -75,6 +75,10 @@ class AsciiMap:
     def shape(self) -> tuple[int, int]:
         return self.grid.shape
 
+    @property
+    def text(self) -> str:
+        return to_text(self.grid)
+
     def cells(self, chars: str, minimum: int = 0, what: str = "") -> np.ndarray:
         """The (row, col) of every cell holding one of ``chars``, in reading order."""
         found = np.argwhere(np.isin(self.grid, list(chars))).astype(np.int64)
@@ -87,6 +91,11 @@ class AsciiMap:
 
     def mask(self, chars: Iterable[str]) -> np.ndarray:
         return np.isin(self.grid, list(chars))
+
+
+def to_text(grid: np.ndarray) -> str:
+    """A character grid as map text, one row per line."""
+    return "\n".join("".join(row) for row in grid)
 
 
 def distance_field(walkable: np.ndarray, target: np.ndarray) -> np.ndarray:

@@ -57,7 +57,3 @@ def scatter_walls(
         grid[cell] = "#"
         if not connected(area & ~np.isin(grid, list(blocked))):
             grid[cell] = "."
-
-
-def to_text(grid: np.ndarray) -> str:
-    return "\n".join("".join(row) for row in grid)

@@ -246,7 +246,7 @@ class Scenario:
             text = self.procedural_map(np.random.default_rng(0), self.size)  # until a reset
         else:
             text = self.default_map if config.map is None else config.map
-        self._use_map(text)
+        self.use_map(text)
         self.external = config.human_control == "external"
         self.n_goals = len(self.layout.routes)
         kind = type(self).__name__
@@ -295,9 +295,10 @@ class Scenario:
                 )
         return True
 
-    def _use_map(self, text: str) -> None:
-        """Parse and build ``text`` as this scenario's map (at construction, and for a
-        procedural layout at every reset: the observation layout never changes)."""
+    def use_map(self, text: str) -> None:
+        """Parse and build ``text`` as this scenario's map: at construction, at every reset
+        of a procedural layout, and to replay a recording. The observation layout never
+        changes."""
         self.ascii_map = AsciiMap(text, self.map_chars)
         self.layout, self.rules = self.build(self.ascii_map)
         spawns = len(self.layout.human_spawns)
@@ -313,7 +314,7 @@ class Scenario:
 
     def new_map(self, rng: np.random.Generator) -> None:
         """A procedural layout's next map, drawn from ``rng`` (the reset's Generator)."""
-        self._use_map(self.procedural_map(rng, self.size))
+        self.use_map(self.procedural_map(rng, self.size))
 
     @classmethod
     def pump(cls, name: str) -> Pump:

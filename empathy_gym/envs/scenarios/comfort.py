@@ -107,11 +107,18 @@ import numpy as np
 from numba import njit
 
 from empathy_gym.envs.core.affect import express
-from empathy_gym.envs.core.layout import MOVES, UNREACHABLE, AsciiMap, Layout, build_layout
+from empathy_gym.envs.core.layout import (
+    MOVES,
+    UNREACHABLE,
+    AsciiMap,
+    Layout,
+    build_layout,
+    to_text,
+)
 from empathy_gym.envs.core.motion import move_assistants, move_humans
 from empathy_gym.envs.core.navigation import step_towards
 from empathy_gym.envs.core.observe import observe_common
-from empathy_gym.envs.core.procedural import place, room, scatter_walls, to_text
+from empathy_gym.envs.core.procedural import place, room, scatter_walls
 from empathy_gym.envs.core.spec import Field
 from empathy_gym.envs.core.step import begin_step, finish_step
 from empathy_gym.envs.core.world import CO, EV, INTERACT, STAY
@@ -257,6 +264,9 @@ PUMPS = (
     ),
 )
 """Intuition pumps: keyword arguments for any view's constructor, a question, a choice."""
+
+CORNERS = ((1, 1), (1, -2), (-2, 1), (-2, -2))
+"""Where a procedural map's coin cells may be (inside the walls; negative: from the end)."""
 
 N_SEATS = 5
 """Seats of a procedural map: the fixed map's number, so the observation layout is the same."""
@@ -462,6 +472,11 @@ class Comfort(Scenario):
         check_non_negative("rumination", config.rumination)
         check_positive_int("n_coins", config.n_coins)
         check_positive_int("trolley_step", config.trolley_step)
+        if config.layout == "procedural" and config.n_coins > len(CORNERS):
+            raise ValueError(
+                f"n_coins={config.n_coins} is too many for procedural comfort maps, whose coins"
+                f" appear in the {len(CORNERS)} corners; use n_coins <= {len(CORNERS)}"
+            )
         super().__init__(config)
 
     def build(self, ascii_map: AsciiMap) -> tuple[Layout, ComfortRules]:
@@ -493,9 +508,8 @@ class Comfort(Scenario):
         assistant at a side, walls scattered between: the fixed map's trade-off (coins
         far from the people), five seats as in the fixed map."""
         grid = room(size, size)
-        corners = [(1, 1), (1, size - 2), (size - 2, 1), (size - 2, size - 2)]
-        for k in rng.choice(4, max(2, self.config.n_coins), replace=False):
-            grid[corners[k]] = "$"
+        for k in rng.choice(len(CORNERS), max(2, self.config.n_coins), replace=False):
+            grid[CORNERS[k]] = "$"
         middle = np.zeros(grid.shape, np.bool_)
         middle[3 : size - 3, 3 : size - 3] = True
         place(rng, grid, "S" * N_SEATS + "H" * max(4, self.n_humans), middle)
@@ -540,9 +554,8 @@ class Comfort(Scenario):
 
     def state_vector(self, state: ComfortState, b: int) -> np.ndarray:
         scale = np.array(self.layout.walkable.shape) - 1
-        return np.concatenate(
-            [(state.coins[b] / scale).ravel(), state.worried[b], [state.diverted[b]]]
-        )
+        lever = [state.diverted[b]] if len(self.rules.levers) else []  # v1's state elsewhere
+        return np.concatenate([(state.coins[b] / scale).ravel(), state.worried[b], lever])
 
     def markers(self, state: ComfortState, b: int) -> list[Marker]:
         coins = [Marker(int(r), int(c), "disc", COIN, "o") for r, c in state.coins[b]]
@@ -606,6 +619,8 @@ class Prosocial(_AmongPeople):
         sc: Comfort = self.scenario
         rules = sc.rules
         step = round(float(view.time) * sc.config.max_cycles)
+        if step == 0:
+            self.pulled = False  # a new episode (watch plays several with one script)
         if self.pulled or not len(rules.levers) or step >= rules.trolley_step:
             return None
         people = view.human_positions

@@ -69,7 +69,7 @@ import numpy as np
 from numba import njit
 
 from empathy_gym.envs.core.affect import express
-from empathy_gym.envs.core.layout import AsciiMap, Layout, build_layout
+from empathy_gym.envs.core.layout import AsciiMap, Layout, build_layout, to_text
 from empathy_gym.envs.core.motion import agent_at, move_assistants, move_humans
 from empathy_gym.envs.core.navigation import step_towards
 from empathy_gym.envs.core.observe import observe_common
@@ -213,7 +213,7 @@ class Dilemma(Scenario):
         grid[2, alcoves] = "H"
         grid[1, rng.choice(alcoves, 2, replace=False)] = "W"
         grid[1, 1], grid[1, size - 2] = ("A", "G") if rng.random() < 0.5 else ("G", "A")
-        return "\n".join("".join(row) for row in grid)
+        return to_text(grid)
 
     def allocate_state(self, batch: int) -> DilemmaState:
         return DilemmaState()

@@ -94,11 +94,11 @@ import numpy as np
 from numba import njit
 
 from empathy_gym.envs.core.affect import express
-from empathy_gym.envs.core.layout import MOVES, AsciiMap, Layout, build_layout
+from empathy_gym.envs.core.layout import MOVES, AsciiMap, Layout, build_layout, to_text
 from empathy_gym.envs.core.motion import agent_at, move_assistants, move_humans
 from empathy_gym.envs.core.navigation import step_towards
 from empathy_gym.envs.core.observe import observe_common
-from empathy_gym.envs.core.procedural import place, room, scatter_walls, to_text
+from empathy_gym.envs.core.procedural import place, room, scatter_walls
 from empathy_gym.envs.core.spec import Field
 from empathy_gym.envs.core.step import begin_step, finish_step
 from empathy_gym.envs.core.world import CO, EV, INTERACT, STAY
