@@ -151,6 +151,10 @@ def test_four_people_in_dilemma_pass_the_parallel_api_test():
     [
         ({"layout": "random"}, r"layout must be one of \('fixed', 'procedural'\), got 'random'"),
         ({"layout": "procedural", "size": 8, "n_humans": 8}, r"size=8 is too small for n_humans=8"),
+        (
+            {"layout": "procedural", "n_humans": 12},
+            r"size=13 \(the default\) is too small for n_humans=12.*use size >= 14",
+        ),
         ({"size": 20}, r"size=20 applies to layout='procedural' only"),
         ({"layout": "procedural", "size": 0}, r"size must be a positive integer"),
         ({"layout": "procedural", "map": "###\n#A#\n###"}, r"map and layout='procedural'"),

@@ -242,7 +242,6 @@ class Scenario:
         check_positive_int("n_humans", self.n_humans)
         self.procedural = self._check_layout(config)
         if self.procedural:
-            self.size = self.procedural_size if config.size is None else config.size
             text = self.procedural_map(np.random.default_rng(0), self.size)  # until a reset
         else:
             text = self.default_map if config.map is None else config.map
@@ -287,12 +286,14 @@ class Scenario:
             raise ValueError("map and layout='procedural' exclude each other; give one")
         if config.size is not None:
             check_positive_int("size", config.size)
-            smallest = self.smallest_size(self.n_humans)
-            if config.size < smallest:
-                raise ValueError(
-                    f"size={config.size} is too small for n_humans={self.n_humans} in a"
-                    f" procedural {self.name} map; use size >= {smallest}"
-                )
+        self.size = self.procedural_size if config.size is None else config.size
+        smallest = self.smallest_size(self.n_humans)
+        if self.size < smallest:
+            given = "" if config.size is not None else " (the default)"
+            raise ValueError(
+                f"size={self.size}{given} is too small for n_humans={self.n_humans} in a"
+                f" procedural {self.name} map; use size >= {smallest}"
+            )
         return True
 
     def use_map(self, text: str) -> None:
