@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from pettingzoo.test import parallel_api_test
 
-from empathy_gym.envs.core.layout import UNREACHABLE
+from empathy_gym.envs.core.layout import UNREACHABLE, distance_field
 from empathy_gym.envs.parallel import ASSISTANT
 from empathy_gym.envs.scenarios import Scenario, make_scenario, scenario_class
 from empathy_gym.envs.single import AssistantEnv
@@ -66,8 +66,6 @@ def test_every_seed_gives_a_map_that_keeps_the_invariants(name, size):
 
 
 def _steps(walkable: np.ndarray, start, goal) -> float:
-    from empathy_gym.envs.core.layout import distance_field
-
     distance = distance_field(walkable, np.array(goal))[start]
     return np.inf if distance >= UNREACHABLE else distance
 

@@ -24,12 +24,16 @@ COMPONENT_PREFIX = "reward_"
 """Keys of this step's reward components (task, welfare, harm, help)."""
 
 
+COMPONENT_KEYS = tuple(COMPONENT_PREFIX + name for name in COMPONENT_NAMES)
+_WORLD_TRUTH = tuple((TRUTH_PREFIX + f, f) for f in HIDDEN_FIELDS if f != "affect")
+"""(infos key, World field) of the world's hidden fields: built once, read every step."""
+
+
 def reward_components(world: World, index, agent: int) -> dict[str, np.ndarray | float]:
     values = world.components[index, agent]
     if values.ndim == 1:  # one member: plain floats
-        values = values.tolist()
-        return {COMPONENT_PREFIX + n: values[c] for c, n in enumerate(COMPONENT_NAMES)}
-    return {COMPONENT_PREFIX + n: values[..., c].copy() for c, n in enumerate(COMPONENT_NAMES)}
+        return dict(zip(COMPONENT_KEYS, values.tolist(), strict=True))
+    return {key: values[..., c].copy() for c, key in enumerate(COMPONENT_KEYS)}
 
 
 def ground_truth(
@@ -39,16 +43,16 @@ def ground_truth(
 
     Affect is split into ``truth_valence`` and ``truth_arousal``.
     """
+    affect = world.affect[index]
     truth = {
-        "valence": world.affect[index, :, 0].copy(),
-        "arousal": world.affect[index, :, 1].copy(),
+        TRUTH_PREFIX + "valence": affect[..., 0].copy(),
+        TRUTH_PREFIX + "arousal": affect[..., 1].copy(),
     }
-    for name in HIDDEN_FIELDS:
-        if name != "affect":
-            truth[name] = getattr(world, name)[index].copy()
+    for key, name in _WORLD_TRUTH:
+        truth[key] = getattr(world, name)[index].copy()
     for name in hidden_state:
-        truth[name] = getattr(state, name)[index].copy()
-    return {TRUTH_PREFIX + name: value for name, value in truth.items()}
+        truth[TRUTH_PREFIX + name] = getattr(state, name)[index].copy()
+    return truth
 
 
 def _group(info: dict, prefix: str) -> dict:

@@ -42,6 +42,7 @@ from empathy_gym.train.runner import (
     ARGS_OF_CONDITION,
     DEFAULT_HELD_OUT,
     TrainArgs,
+    config_changes,
     eval_seed,
     recorded_config,
     run_dir_name,
@@ -265,11 +266,10 @@ def run_state(args: TrainArgs, output_dir: str) -> str:
     if not config_path.exists():
         return "new"
     wanted = recorded_config(args, args.to_condition())
-    existing = stored_config(run_dir, args, args.to_condition())
-    if existing != wanted:
-        changed = sorted(k for k in set(existing) | set(wanted) if existing.get(k) != wanted.get(k))
+    details = config_changes(stored_config(run_dir, args, args.to_condition()), wanted)
+    if details:
         raise ValueError(
-            f"{run_dir} holds a run whose config differs from this comparison's in {changed};"
+            f"{run_dir} holds a run whose config differs from this comparison's ({details});"
             " move it away or choose another --output-dir"
         )
     return "finished" if (run_dir / "eval.json").exists() else "partial"

@@ -187,6 +187,12 @@ def recorded_config(args: TrainArgs, condition: Condition) -> dict:
     return json.loads(json.dumps(config))  # tuples -> lists, as the file stores them
 
 
+def config_changes(old: dict, new: dict) -> str:
+    """What differs between two recorded configs, as ``key: old -> new, ...`` ('' if none)."""
+    changed = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
+    return ", ".join(f"{k}: {old.get(k)!r} -> {new.get(k)!r}" for k in changed)
+
+
 def stored_config(run_dir: Path, args: TrainArgs, condition: Condition) -> dict:
     """A run directory's recorded config; an argument added since the run was made counts
     at its default (a run from before ``layout`` trained on the fixed map)."""
@@ -201,10 +207,8 @@ def prepare_run_dir(args: TrainArgs, condition: Condition, config: dict) -> Path
     if run_dir.exists() and args.overwrite:
         shutil.rmtree(run_dir)
     elif config_path.exists():
-        existing = stored_config(run_dir, args, condition)
-        changed = sorted(k for k in set(existing) | set(config) if existing.get(k) != config.get(k))
-        if changed:
-            details = ", ".join(f"{k}: {existing.get(k)!r} -> {config.get(k)!r}" for k in changed)
+        details = config_changes(stored_config(run_dir, args, condition), config)
+        if details:
             raise ValueError(
                 f"output directory {run_dir} holds a run with a different config ({details});"
                 " pass --overwrite to replace it or choose another --output-dir"

@@ -38,7 +38,7 @@ from empathy_gym.envs.scenarios.base import check_positive_int
 from empathy_gym.extras import require
 from empathy_gym.train.evaluate import evaluate
 from empathy_gym.train.results import own_return
-from empathy_gym.train.runner import MAX_EVAL_EPISODES, run_dir_name
+from empathy_gym.train.runner import MAX_EVAL_EPISODES, config_changes, run_dir_name
 from empathy_gym.train.settings import PPOSettings
 
 NUM_STEPS = (32, 64, 128)
@@ -216,9 +216,8 @@ def check_study_config(study, config: dict) -> None:
     if stored is None:
         study.set_user_attr("config", config)
         return
-    changed = sorted(k for k in set(stored) | set(config) if stored.get(k) != config.get(k))
-    if changed:
-        details = ", ".join(f"{k}: {stored.get(k)!r} -> {config.get(k)!r}" for k in changed)
+    details = config_changes(stored, config)
+    if details:
         raise ValueError(
             f"study {study.study_name!r} was run with other arguments ({details}); resume it"
             " with the same ones or pass another --study-name"

@@ -84,7 +84,8 @@ Termination
 
 Arguments
     ``n_humans`` (default 4), ``population``, ``max_cycles`` (200), ``human_control``,
-    ``map``, ``affect_model``, ``n_coins`` (1), ``stress_prob`` (0.02 per step: a stressor
+    ``map``, ``affect_model``, ``layout`` ("procedural": drawn at each reset; ``size``,
+    default 13, 10 fits 8 people), ``n_coins`` (1), ``stress_prob`` (0.02 per step: a stressor
     worries one person who is not worried yet), ``stress_magnitude`` (1.0: the stressor's
     size, in units of the AffectModel ``stress`` weight), ``rumination`` (0.12 stress units
     per step while worried), ``relief_prob`` (0.005 per step: a worry passes by itself),

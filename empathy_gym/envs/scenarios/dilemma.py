@@ -52,7 +52,8 @@ Termination
 
 Arguments
     ``n_humans`` (default 1, at most the number of 'H' tiles), ``population``,
-    ``max_cycles`` (200), ``human_control``, ``map``, ``affect_model``.
+    ``max_cycles`` (200), ``human_control``, ``map``, ``affect_model``, ``layout``
+    ("procedural": a ring drawn at each reset; ``size`` >= max(9, people + 6), default 13).
 
 Version history
     v1: per-step welfare replaces the appraisal-utility component; humans' contagion no

@@ -74,7 +74,8 @@ Termination
 
 Arguments
     ``n_humans`` (default 2, at most the number of 'H' tiles), ``population``,
-    ``max_cycles`` (200), ``human_control``, ``map``, ``affect_model``,
+    ``max_cycles`` (200), ``human_control``, ``map``, ``affect_model``, ``layout``
+    ("procedural": a shop drawn at each reset; ``size`` >= max(9, people + 2), default 13),
     ``wrong_item_harm`` (0.5: harm units a wrong item inflicts).
 
 Version history
