@@ -24,11 +24,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from empathy_gym.analysis.command import ProbeArgs, run_probe
-from empathy_gym.train.episodes import load_run
-from empathy_gym.train.evaluate import evaluate
-from empathy_gym.train.pumps import PumpsArgs, run_pumps
+from empathy_gym.analysis.moral_profile import PumpsArgs, run_pumps
+from empathy_gym.analysis.probe import ProbeArgs, run_probe
+from empathy_gym.rollout.evaluate import evaluate
 from empathy_gym.train.runner import CirlArgs, run_training
+from empathy_gym.train.runs import load_run
 
 EPISODES = 16
 

@@ -21,8 +21,8 @@ from sklearn.metrics import accuracy_score, balanced_accuracy_score
 
 from empathy_gym.envs.core.world import EV
 from empathy_gym.envs.scenarios import make_scenario
-from empathy_gym.train.evaluate import DISTRESS_VALENCE
-from empathy_gym.train.instrument import play
+from empathy_gym.rollout.evaluate import DISTRESS_VALENCE
+from empathy_gym.rollout.instrument import play
 
 
 def traces(obs: np.ndarray, rates) -> np.ndarray:

@@ -9,8 +9,8 @@ os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 
 from empathy_gym.agents.conditions import Condition
 from empathy_gym.envs.scenarios import make_scenario
-from empathy_gym.train.episodes import record_episode
-from empathy_gym.train.evaluate import scripted
+from empathy_gym.rollout.evaluate import scripted
+from empathy_gym.rollout.record import record_episode
 
 CROWD = {"layout": "procedural", "size": 20, "n_humans": 8}
 SHOTS = {  # image: (scenario, seed, step, env arguments)

@@ -13,8 +13,8 @@ from empathy_gym.envs.core.population import (
     PopulationProfile,
 )
 from empathy_gym.envs.core.world import ACTION_NAMES, COMPONENT_NAMES, EVENT_NAMES
+from empathy_gym.envs.registry import GYM_IDS, PETTINGZOO_IDS, register_all
 from empathy_gym.envs.scenarios import SCENARIOS
-from empathy_gym.registry import GYM_IDS, PETTINGZOO_IDS, register_all
 
 __version__ = "0.1.0"
 __all__ = [

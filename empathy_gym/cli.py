@@ -19,15 +19,15 @@ from typing import Annotated, Union
 
 import tyro
 
-from empathy_gym.analysis.command import ProbeArgs, run_probe
-from empathy_gym.train.compare import CompareArgs, run_compare
-from empathy_gym.train.demo import DemoArgs
-from empathy_gym.train.demo import main as demo_main
-from empathy_gym.train.instrument import InstrumentArgs, run_instrument
-from empathy_gym.train.pumps import PumpsArgs, run_pumps
+from empathy_gym.analysis.moral_profile import PumpsArgs, run_pumps
+from empathy_gym.analysis.probe import ProbeArgs, run_probe
+from empathy_gym.errors import run_script
+from empathy_gym.experiment.compare import CompareArgs, run_compare
+from empathy_gym.experiment.tune import TuneArgs, run_tune
+from empathy_gym.rollout.demo import DemoArgs
+from empathy_gym.rollout.demo import main as demo_main
+from empathy_gym.rollout.instrument import InstrumentArgs, run_instrument
 from empathy_gym.train.runner import ARGS_OF_CONDITION, TrainArgs, run_training
-from empathy_gym.train.script import run_script
-from empathy_gym.train.tune import TuneArgs, run_tune
 from empathy_gym.ui.play import PlayArgs, run_play
 from empathy_gym.ui.replay import ReplayArgs, run_replay
 from empathy_gym.ui.watch import WatchArgs, run_watch

@@ -8,11 +8,11 @@ import traceback
 import numpy as np
 import pytest
 
-import empathy_gym.registry
+import empathy_gym.envs.registry
 
 MODULES = {
     name: importlib.import_module(module)
-    for name, module in empathy_gym.registry.VERSION_MODULES.items()
+    for name, module in empathy_gym.envs.registry.VERSION_MODULES.items()
 }
 """The PettingZoo version module of every scenario, found the way users import them."""
 SCENARIO_NAMES = list(MODULES)
@@ -40,8 +40,8 @@ def play_pump(scenario: str, pump) -> tuple[bool, dict[str, float]]:
 
     from empathy_gym.agents.conditions import Condition
     from empathy_gym.envs.scenarios import make_scenario
-    from empathy_gym.train.evaluate import evaluate, scripted
-    from empathy_gym.train.pumps import chose
+    from empathy_gym.rollout.evaluate import evaluate, scripted
+    from empathy_gym.rollout.pumps import chose
 
     base, variant = make_scenario(scenario), make_scenario(scenario, **pump.kwargs)
     keeps_layout = variant.obs_sizes == base.obs_sizes and variant.n_goals == base.n_goals

@@ -7,13 +7,13 @@ import torch
 
 from empathy_gym.agents.conditions import Condition
 from empathy_gym.analysis.activations import Silenced, check_doses, collect
-from empathy_gym.analysis.command import ProbeArgs, run_probe
+from empathy_gym.analysis.moral_profile import PumpsArgs, run_pumps
+from empathy_gym.analysis.probe import ProbeArgs, run_probe
 from empathy_gym.analysis.probes import Activations, chance, probe
+from empathy_gym.stats import describe, seed_interval
 from empathy_gym.train.learner import ActorCritic, Policy
-from empathy_gym.train.pumps import PumpsArgs, run_pumps
 from empathy_gym.train.runner import CirlArgs, run_training
 from empathy_gym.train.settings import PPOSettings
-from empathy_gym.train.stats import describe, seed_interval
 from helpers import assert_clean_error
 
 

@@ -8,9 +8,9 @@ from empathy_gym.envs.core.world import CO, EV, INTERACT, STAY
 from empathy_gym.envs.parallel import ASSISTANT
 from empathy_gym.envs.scenarios import make_scenario
 from empathy_gym.envs.scenarios.comfort import Comfort
-from empathy_gym.train import instrument
-from empathy_gym.train.episodes import record_episode
-from empathy_gym.train.evaluate import scripted
+from empathy_gym.rollout import instrument
+from empathy_gym.rollout.evaluate import scripted
+from empathy_gym.rollout.record import record_episode
 from helpers import MODULES, assert_clean_error, chooses_as_declared, play_pump
 
 QUIET = {"stress_prob": 0.0, "wander_prob": 0.0, "relief_prob": 0.0}

@@ -5,7 +5,7 @@ import pytest
 from empathy_gym.envs.core.world import EV, RIGHT, STAY
 from empathy_gym.envs.parallel import ASSISTANT
 from empathy_gym.envs.scenarios.dilemma import Dilemma
-from empathy_gym.train import instrument
+from empathy_gym.rollout import instrument
 from helpers import MODULES, chooses_as_declared, play_pump
 
 

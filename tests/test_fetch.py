@@ -6,7 +6,7 @@ import pytest
 from empathy_gym.envs.core.world import EV, INTERACT, STAY
 from empathy_gym.envs.parallel import ASSISTANT
 from empathy_gym.envs.scenarios.fetch import Fetch
-from empathy_gym.train import instrument
+from empathy_gym.rollout import instrument
 from helpers import MODULES, chooses_as_declared, play_pump
 
 LEFT_WINDOW, LEFT_SERVICE, SHELF_0 = (4, 4), (2, 4), (1, 3)

@@ -88,7 +88,7 @@ def test_the_command_line_loads_without_the_train_extra(tmp_path):
     """demo, watch, play and instrument need no torch: importing the CLI must not load it."""
     out = _python_without(
         "torch",
-        "import empathy_gym.cli, empathy_gym.analysis.command, empathy_gym.train.pumps\n"
+        "import empathy_gym.cli, empathy_gym.analysis.probe, empathy_gym.rollout.pumps\n"
         "print('loaded')\n",
         tmp_path,
     )

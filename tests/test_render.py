@@ -19,8 +19,8 @@ from empathy_gym.envs.core.world import World
 from empathy_gym.envs.scenarios import make_scenario
 from empathy_gym.render.frame import Overlay, Renderer, cell_size, import_pygame
 from empathy_gym.render.recording import Recording
-from empathy_gym.train.episodes import record_episode
-from empathy_gym.train.evaluate import scripted
+from empathy_gym.rollout.evaluate import scripted
+from empathy_gym.rollout.record import record_episode
 from empathy_gym.ui.play import Game, PlayArgs
 from empathy_gym.ui.replay import Replay
 from helpers import MODULES, SCENARIO_NAMES, assert_clean_error, random_actions
@@ -134,7 +134,7 @@ def test_broken_recordings_and_runs_give_clear_errors(tmp_path):
     other = tmp_path / "other.npz"
     np.savez(other, header=np.array('{"format": "something-else"}'))
     assert_clean_error(lambda: Recording.load(other), "is not an empathy-gym recording")
-    from empathy_gym.train.episodes import load_run
+    from empathy_gym.train.runs import load_run
 
     assert_clean_error(lambda: load_run(str(tmp_path / "missing")), "does not exist")
     assert_clean_error(lambda: load_run(str(tmp_path)), "is not a finished run")

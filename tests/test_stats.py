@@ -11,7 +11,7 @@ import math
 import numpy as np
 import pytest
 
-from empathy_gym.train.stats import (
+from empathy_gym.stats import (
     Interval,
     coverage,
     describe,
@@ -184,7 +184,7 @@ def test_describe_cuts_the_interval_to_the_measure_range():
 
 
 def test_dominance_needs_a_bounded_task_interval_to_call_not_below():
-    from empathy_gym.train.report import dominance
+    from empathy_gym.experiment.report import dominance
 
     better = seed_interval([0.5, 0.6, 0.55, 0.7, 0.52, 0.61], rng=0)
     worse = seed_interval([-0.5, -0.6, -0.55, -0.7, -0.52, -0.61], rng=0)

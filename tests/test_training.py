@@ -12,7 +12,7 @@ import torch
 
 from empathy_gym.agents.conditions import Condition, make_condition_env
 from empathy_gym.envs.scenarios import scenario_class
-from empathy_gym.train.compare import (
+from empathy_gym.experiment.compare import (
     CompareArgs,
     _evaluate_script,
     resolve_preset,
@@ -243,7 +243,7 @@ def test_ppo_learns_the_errand_and_its_policy_never_sees_the_truth():
     env = make_condition_env("dilemma", Condition("ppo"), 32, track_beliefs=False)
     learner = Learner(env, settings, 0)
     learner.learn(300_000)
-    from empathy_gym.train.evaluate import evaluate
+    from empathy_gym.rollout.evaluate import evaluate
 
     episodes = evaluate(Policy(learner.model, 1), "dilemma", Condition("ppo"), 8, 1_000_000)
     assert np.mean([e.task_return for e in episodes]) > 8.0

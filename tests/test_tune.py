@@ -13,10 +13,17 @@ import optuna
 import pytest
 import tyro
 
-from empathy_gym.train.compare import CompareArgs, resolve_preset, run_compare
+from empathy_gym.experiment.compare import CompareArgs, resolve_preset, run_compare
+from empathy_gym.experiment.tune import (
+    CHECKS,
+    MINIBATCHES,
+    NUM_STEPS,
+    PruningChecks,
+    TuneArgs,
+    run_tune,
+)
 from empathy_gym.train.runner import CirlArgs, PpoArgs, run_training
 from empathy_gym.train.settings import PPOSettings
-from empathy_gym.train.tune import CHECKS, MINIBATCHES, NUM_STEPS, PruningChecks, TuneArgs, run_tune
 from helpers import assert_clean_error
 
 TINY = dict(
@@ -167,7 +174,7 @@ def test_the_command_line_reports_a_bad_storage_in_one_line(tmp_path):
 def test_without_optuna_the_error_names_the_extra(tmp_path):
     code = (
         "import sys; sys.modules['optuna'] = None\n"
-        "from empathy_gym.train.tune import TuneArgs, run_tune\n"
+        "from empathy_gym.experiment.tune import TuneArgs, run_tune\n"
         "run_tune(TuneArgs(output_dir='out'))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)

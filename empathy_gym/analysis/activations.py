@@ -23,7 +23,7 @@ import numpy as np
 from empathy_gym.agents.conditions import Condition
 from empathy_gym.analysis.probes import Activations
 from empathy_gym.extras import require
-from empathy_gym.train.evaluate import (
+from empathy_gym.rollout.evaluate import (
     DISTRESS_VALENCE,
     StepContext,
     person_distances,

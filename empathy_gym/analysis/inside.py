@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from empathy_gym.agents.conditions import CELLS
-from empathy_gym.analysis.command import record
+from empathy_gym.analysis.probe import record
 from empathy_gym.analysis.probes import RANGES, probe
-from empathy_gym.train.stats import describe, paired_interval
+from empathy_gym.stats import describe, paired_interval
 
 REPRESENTED = ("valence", "goal", "distress")
 EPISODES = 8

@@ -12,9 +12,9 @@ The PettingZoo ParallelEnv (humans as external agents) runs through RLlib's own
 from __future__ import annotations
 
 from empathy_gym.envs.parallel import EmpathyParallelEnv
+from empathy_gym.envs.registry import PETTINGZOO_IDS
 from empathy_gym.envs.scenarios import SCENARIOS
 from empathy_gym.extras import require
-from empathy_gym.registry import PETTINGZOO_IDS
 
 POLICIES = ("assistant", "human")
 

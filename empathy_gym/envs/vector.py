@@ -23,8 +23,8 @@ from empathy_gym.envs.core.world import CO, N_ASSISTANT_ACTIONS
 from empathy_gym.envs.info import ground_truth, reward_components
 from empathy_gym.envs.parallel import version_name
 from empathy_gym.envs.scenarios import make_scenario
-from empathy_gym.envs.scenarios.base import check_positive_int
 from empathy_gym.envs.simulation import Simulation
+from empathy_gym.errors import check_positive_int
 
 
 class AssistantVectorEnv(VectorEnv, EzPickle):

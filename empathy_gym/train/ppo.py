@@ -2,8 +2,8 @@
 
 import tyro
 
+from empathy_gym.errors import run_script
 from empathy_gym.train.runner import PpoArgs, run_training
-from empathy_gym.train.script import run_script
 
 
 def main() -> None:

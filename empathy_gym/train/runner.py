@@ -25,29 +25,32 @@ from __future__ import annotations
 import csv
 import dataclasses
 import json
-import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
-import numpy as np
-
 from empathy_gym.agents.conditions import Condition, condition_of, make_condition_env
 from empathy_gym.envs.core.population import PROFILES
 from empathy_gym.envs.scenarios import make_scenario, scenario_class
-from empathy_gym.envs.scenarios.base import LAYOUTS, check_positive_int
+from empathy_gym.envs.scenarios.base import LAYOUTS
+from empathy_gym.errors import check_positive_int
 from empathy_gym.extras import require
-from empathy_gym.train.evaluate import evaluate
+from empathy_gym.rollout.evaluate import evaluate
+from empathy_gym.train.runs import (
+    MAX_EVAL_EPISODES,
+    config_changes,
+    eval_seed,
+    newest_checkpoint,
+    run_dir_name,
+    save_checkpoint,
+    write_config,
+)
 from empathy_gym.train.settings import PPOSettings
 
 NOT_RECORDED = ("output_dir", "resume", "overwrite", "progress", "settings")
 """Arguments the config leaves out: those that steer a run (where, whether to resume) without
 changing what it computes, and the settings file, whose contents it records as ``ppo``."""
-
-EVAL_SEED_OFFSET = 1_000_000
-MAX_EVAL_EPISODES = 1000
-"""Evaluation seeds: ``EVAL_SEED_OFFSET + MAX_EVAL_EPISODES * seed + k``, k < episodes."""
 
 DEFAULT_HELD_OUT = ("stoic", "masking", "pedagogic", "volatile", "gloomy")
 
@@ -140,11 +143,6 @@ ARGS_OF_CONDITION: dict[str, type[TrainArgs]] = {
 }
 
 
-def run_dir_name(scenario: str, condition: Condition, seed: int) -> str:
-    label = condition.name.replace("@", "_lam")
-    return f"{scenario}__{label}__{seed}"
-
-
 def with_settings_file(args: TrainArgs) -> TrainArgs:
     """``args`` with the learner's hyperparameters read from its ``settings`` file, if any."""
     if args.settings is None:
@@ -187,12 +185,6 @@ def recorded_config(args: TrainArgs, condition: Condition) -> dict:
     return json.loads(json.dumps(config))  # tuples -> lists, as the file stores them
 
 
-def config_changes(old: dict, new: dict) -> str:
-    """What differs between two recorded configs, as ``key: old -> new, ...`` ('' if none)."""
-    changed = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
-    return ", ".join(f"{k}: {old.get(k)!r} -> {new.get(k)!r}" for k in changed)
-
-
 def stored_config(run_dir: Path, args: TrainArgs, condition: Condition) -> dict:
     """A run directory's recorded config; an argument added since the run was made counts
     at its default (a run from before ``layout`` trained on the fixed map)."""
@@ -227,15 +219,6 @@ def prepare_run_dir(args: TrainArgs, condition: Condition, config: dict) -> Path
         raise ValueError(f"output directory {run_dir} exists and is not a run; pass --overwrite")
     run_dir.mkdir(parents=True, exist_ok=True)
     return run_dir
-
-
-def newest_checkpoint(run_dir: Path) -> Path | None:
-    found = [
-        (int(m.group(1)), p)
-        for p in (run_dir / "checkpoints").glob("*.pt")
-        if (m := re.search(r"step_(\d+)\.pt$", p.name))
-    ]
-    return max(found)[1] if found else None
 
 
 class _Log:
@@ -301,15 +284,6 @@ def _forget_after(path: Path, step: int) -> None:
         writer.writerows(rows)
 
 
-def save_checkpoint(run_dir: Path, learner) -> Path:
-    torch = require("torch")
-    folder = run_dir / "checkpoints"
-    folder.mkdir(exist_ok=True)
-    path = folder / f"step_{learner.global_step}.pt"
-    torch.save(learner.state(), path)
-    return path
-
-
 def run_training(args: TrainArgs) -> Path:
     """Train, checkpoint, evaluate; return the run directory."""
     args = with_settings_file(args)
@@ -337,7 +311,7 @@ def run_training(args: TrainArgs) -> Path:
         _forget_after(run_dir / "progress.csv", learner.global_step)
         print(f"resuming {run_dir} from {checkpoint.name} at {learner.global_step} steps")
     else:
-        _write_config(run_dir, config, env)
+        write_config(run_dir, config, env)
     log = _Log(run_dir, learner, args, resumed=checkpoint is not None)
     try:
         learner.learn(args.timesteps, log)
@@ -350,10 +324,6 @@ def run_training(args: TrainArgs) -> Path:
     results = evaluate_policy(Policy(learner.model, eval_seed(args.seed)), args, condition)
     (run_dir / "eval.json").write_text(json.dumps(results))
     return run_dir
-
-
-def eval_seed(seed: int) -> int:
-    return EVAL_SEED_OFFSET + MAX_EVAL_EPISODES * seed
 
 
 def evaluate_policy(policy, args: TrainArgs, condition: Condition) -> dict:
@@ -409,25 +379,3 @@ def pump_episodes(model, scenario: str, condition: Condition, pump) -> list[dict
     policy = Policy(model, pump.seed)
     episodes = evaluate(policy, scenario, condition, pump.episodes, pump.seed, **pump.kwargs)
     return [dataclasses.asdict(m) for m in episodes]
-
-
-def _write_config(run_dir: Path, config: dict, env) -> None:
-    import gymnasium
-    import pettingzoo
-    import torch
-
-    import empathy_gym
-
-    record = {
-        "run": config,
-        "env": env.scenario.config.to_dict(),
-        "observation_size": int(env.single_observation_space.shape[0]),
-        "versions": {
-            "empathy_gym": empathy_gym.__version__,
-            "gymnasium": gymnasium.__version__,
-            "pettingzoo": pettingzoo.__version__,
-            "numpy": np.__version__,
-            "torch": torch.__version__,
-        },
-    }
-    (run_dir / "config.json").write_text(json.dumps(record, indent=1))

@@ -16,16 +16,11 @@ from pathlib import Path
 
 from empathy_gym.agents.conditions import Condition
 from empathy_gym.envs.scenarios import make_scenario, scenario_class
-from empathy_gym.envs.scenarios.base import check_positive_int
+from empathy_gym.errors import check_positive_int
 from empathy_gym.render.frame import Renderer
-from empathy_gym.train.episodes import (
-    VIDEO_SUFFIXES,
-    load_run,
-    record_episode,
-    run_env_kwargs,
-    write_video,
-)
-from empathy_gym.train.evaluate import scripted
+from empathy_gym.rollout.evaluate import scripted
+from empathy_gym.rollout.record import VIDEO_SUFFIXES, record_episode, write_video
+from empathy_gym.train.runs import load_run, run_env_kwargs
 
 
 @dataclass

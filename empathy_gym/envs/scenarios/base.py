@@ -40,6 +40,7 @@ from empathy_gym.envs.core.population import (
 )
 from empathy_gym.envs.core.spec import Field, FlatSpec
 from empathy_gym.envs.core.world import N_ASSISTANT_ACTIONS, STAY, World, allocate_world
+from empathy_gym.errors import check_positive_int
 
 HUMAN_CONTROL = ("model", "external")
 LAYOUTS = ("fixed", "procedural")
@@ -75,21 +76,6 @@ class ScenarioConfig:
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
-
-
-def check_positive_int(name: str, value) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value <= 0:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-
-
-def check_non_negative(name: str, value) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        raise ValueError(f"{name} must be a number >= 0, got {value!r}")
-
-
-def check_probability(name: str, value) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0.0 <= value <= 1.0:
-        raise ValueError(f"{name} must be a probability in [0, 1], got {value!r}")
 
 
 def noise_fields(n_humans: int) -> list[Field]:

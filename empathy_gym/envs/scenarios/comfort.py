@@ -131,10 +131,8 @@ from empathy_gym.envs.scenarios.base import (
     Scenario,
     ScenarioConfig,
     ScriptedPolicy,
-    check_non_negative,
-    check_positive_int,
-    check_probability,
 )
+from empathy_gym.errors import check_non_negative, check_positive_int, check_probability
 
 COMFORT_MAP = """
 #############

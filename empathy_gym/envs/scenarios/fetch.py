@@ -111,8 +111,8 @@ from empathy_gym.envs.scenarios.base import (
     Scenario,
     ScenarioConfig,
     ScriptedPolicy,
-    check_non_negative,
 )
+from empathy_gym.errors import check_non_negative
 
 FETCH_MAP = """
 #############

@@ -23,8 +23,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from empathy_gym.train.results import Table
-from empathy_gym.train.stats import Interval, holm, paired_interval
+from empathy_gym.experiment.results import Table
+from empathy_gym.stats import Interval, holm, paired_interval
 
 ALPHA = 0.05
 INTACT = ("cirl", "contagion-proximity", "contagion-global")

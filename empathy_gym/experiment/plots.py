@@ -9,9 +9,10 @@ from pathlib import Path
 import numpy as np
 
 from empathy_gym.agents.conditions import CELLS
+from empathy_gym.experiment.results import scripts_of
 from empathy_gym.extras import require
-from empathy_gym.train.results import scripts_of
-from empathy_gym.train.runner import run_dir_name
+from empathy_gym.stats import finite_interval
+from empathy_gym.train.runs import run_dir_name
 
 require("matplotlib").use("Agg")  # files only, never a window
 plt = require("matplotlib.pyplot")
@@ -37,9 +38,7 @@ def write_plots(report, runs, output_dir: str, plot_dir: Path) -> None:
 
 
 def _mean_ci(values: dict) -> tuple[float, float, float]:
-    from empathy_gym.train.report import interval
-
-    x = interval(values)
+    x = finite_interval(values)
     if x is None:
         v = float(np.mean(list(values.values()))) if values else np.nan
         return v, v, v

@@ -33,7 +33,15 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-__all__ = ["Interval", "coverage", "describe", "holm", "paired_interval", "seed_interval"]
+__all__ = [
+    "Interval",
+    "coverage",
+    "describe",
+    "finite_interval",
+    "holm",
+    "paired_interval",
+    "seed_interval",
+]
 
 Seed = int | np.random.Generator | None
 
@@ -161,6 +169,15 @@ def seed_interval(
     p = float(np.mean(np.abs(t_star) >= abs(t_obs)))
     p = max(p, 1.0 / (resamples + 1))
     return Interval(mean, float(low), float(high), n, min(p, 1.0))
+
+
+def finite_interval(values: dict[int, float] | Sequence[float]) -> Interval | None:
+    """:func:`seed_interval` of the finite values among ``values`` (``{seed: value}`` or a
+    sequence), or None when fewer than two seeds have one: a table cell then says so."""
+    vals = [v for v in (values.values() if isinstance(values, dict) else values) if np.isfinite(v)]
+    if len(vals) < 2:
+        return None
+    return seed_interval(vals, rng=0)
 
 
 def describe(values: ArrayLike, bounds: tuple[float, float] = (-math.inf, math.inf)) -> str:

@@ -34,7 +34,7 @@ import numpy as np
 from empathy_gym.agents.conditions import Condition
 from empathy_gym.envs.core.world import EV
 from empathy_gym.envs.scenarios import SCENARIOS, make_scenario, scenario_class
-from empathy_gym.train.evaluate import DISTRESS_VALENCE, Trace, rollout, scripted
+from empathy_gym.rollout.evaluate import DISTRESS_VALENCE, Trace, rollout, scripted
 
 LAMBDA_GRID = (0.25, 0.5, 1.0, 2.0, 4.0)
 """The lambda grid of the report; the trade-off must show somewhere on it."""

@@ -34,11 +34,11 @@ import numpy as np
 
 from empathy_gym.agents.conditions import Condition, cell_named, make_condition_env
 from empathy_gym.envs.scenarios import make_scenario
-from empathy_gym.envs.scenarios.base import check_positive_int
+from empathy_gym.errors import check_positive_int
+from empathy_gym.experiment.results import own_return
 from empathy_gym.extras import require
-from empathy_gym.train.evaluate import evaluate
-from empathy_gym.train.results import own_return
-from empathy_gym.train.runner import MAX_EVAL_EPISODES, config_changes, run_dir_name
+from empathy_gym.rollout.evaluate import evaluate
+from empathy_gym.train.runs import MAX_EVAL_EPISODES, config_changes, run_dir_name
 from empathy_gym.train.settings import PPOSettings
 
 NUM_STEPS = (32, 64, 128)

@@ -14,8 +14,8 @@ import numpy as np
 
 from empathy_gym.agents.conditions import Condition
 from empathy_gym.envs.scenarios import SCENARIOS, make_scenario
-from empathy_gym.envs.scenarios.base import check_positive_int
-from empathy_gym.train.evaluate import EpisodeMetrics, evaluate, scripted
+from empathy_gym.errors import check_positive_int
+from empathy_gym.rollout.evaluate import EpisodeMetrics, evaluate, scripted
 
 COLUMNS = ("task_return", "welfare", "distress", "harm", "help")
 

@@ -18,7 +18,7 @@ import numpy as np
 from empathy_gym.agents.conditions import Condition
 from empathy_gym.analysis.activations import Silenced, check_doses, layer_width
 from empathy_gym.analysis.probes import Activations
-from empathy_gym.train.evaluate import evaluate
+from empathy_gym.rollout.evaluate import evaluate
 
 
 def affect_units(acts: Activations, layer: str) -> np.ndarray:

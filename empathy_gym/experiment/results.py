@@ -20,7 +20,8 @@ from pathlib import Path
 import numpy as np
 
 from empathy_gym.agents.conditions import CELLS
-from empathy_gym.train.runner import TrainArgs, run_dir_name
+from empathy_gym.train.runner import TrainArgs
+from empathy_gym.train.runs import run_dir_name
 
 KEY = ("scenario", "cell", "lam", "seed", "population", "setting")
 

@@ -5,59 +5,18 @@ Shared by ``empathy-gym watch`` and the comparison report's GIFs.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 
-from empathy_gym.agents.conditions import Condition, condition_of, make_condition_env
+from empathy_gym.agents.conditions import Condition, make_condition_env
 from empathy_gym.envs.info import truth_of
 from empathy_gym.extras import require
 from empathy_gym.render.frame import Overlay, Renderer
 from empathy_gym.render.recording import Recording
-from empathy_gym.train.evaluate import BatchPolicy, StepContext
+from empathy_gym.rollout.evaluate import BatchPolicy, StepContext
 
 VIDEO_SUFFIXES = (".mp4", ".gif")
-
-
-def run_env_kwargs(config: dict) -> dict:
-    """The env arguments a run trained with (a run from before ``layout``: the fixed map)."""
-    return {
-        "population": config["population"],
-        "max_cycles": config["max_cycles"],
-        "layout": config.get("layout", "fixed"),
-    }
-
-
-def load_run(run_dir: str):
-    """(run config, Condition, policy) of a finished run, or a ValueError saying what's wrong."""
-    path = Path(run_dir)
-    config_path, model_path = path / "config.json", path / "model.pt"
-    if not path.is_dir():
-        raise ValueError(f"run directory {run_dir!r} does not exist")
-    if not config_path.is_file() or not model_path.is_file():
-        raise ValueError(
-            f"{run_dir!r} is not a finished run: it needs config.json and model.pt"
-            " (made by `empathy-gym train`)"
-        )
-    try:
-        config = json.loads(config_path.read_text())["run"]
-        condition = condition_of(
-            config["condition"],
-            config.get("lesion", "none"),
-            config.get("lam", 0.0),
-            config.get("coupling", "proximity"),
-        )
-    except (json.JSONDecodeError, KeyError, TypeError) as err:
-        raise ValueError(f"{str(config_path)!r} is not a run config: {err}") from err
-    torch = require("torch")
-    from empathy_gym.train.learner import Policy
-
-    try:
-        model = torch.load(model_path, weights_only=False)
-    except Exception as err:  # torch raises many kinds on a damaged file
-        raise ValueError(f"{str(model_path)!r} cannot be loaded as a policy: {err}") from err
-    return config, condition, Policy(model)
 
 
 def record_episode(

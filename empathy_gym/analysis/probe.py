@@ -23,9 +23,9 @@ import tyro
 
 from empathy_gym.agents.conditions import Condition
 from empathy_gym.analysis.probes import MEASURES, RANGES, Activations, chance, probe
-from empathy_gym.envs.scenarios.base import check_positive_int
-from empathy_gym.train.episodes import load_run, run_env_kwargs
-from empathy_gym.train.stats import describe
+from empathy_gym.errors import check_positive_int
+from empathy_gym.stats import describe
+from empathy_gym.train.runs import load_run, run_env_kwargs
 
 PROBE_SEED_OFFSET = 2_000_000
 LESION_SEED_OFFSET = 3_000_000
@@ -99,7 +99,7 @@ def record(run_dir: str, episodes: int, every: int) -> Recorded:
 def probe_run(run_dir: str, args: ProbeArgs) -> RunProbe:
     """Every layer probed, the network lesion's dose curve and the PCA of one run."""
     from empathy_gym.analysis.activations import check_doses, layer_width, trunk_layers
-    from empathy_gym.analysis.lesions import dose_curve
+    from empathy_gym.analysis.silencing import dose_curve
 
     model = load_run(run_dir)[2].model
     layers = trunk_layers(model)

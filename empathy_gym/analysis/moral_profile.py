@@ -1,15 +1,9 @@
-"""The intuition-pump battery: a moral profile of assistants across the scenarios' pumps.
+"""``empathy-gym pumps RUN [RUN ...]``: the moral profile of trained assistants.
 
-Each scenario module lists its pumps (``Scenario.pumps``): short fixed-seed episode sets that
-isolate one classic question, each with the choice it measures (``metric > threshold``).
-A policy's *choice rate* on a pump is the share of its episodes in which it made that
-choice; a cell's is the mean over its seeds, with a 95% bootstrap-t interval over seeds
-(pooling seeds and episodes, the interval treats each seed's episodes as one sample). Beside
-it, the welfare, harm and help the choice caused.
-
-``empathy-gym pumps RUN [RUN ...]`` prints the profile of given runs and draws one frame per
-pump; ``compare`` puts the same table in its report (every run plays every pump of its
-scenario after training).
+Every run plays each intuition pump of its scenario (``rollout/pumps.py`` for the choices
+and the table) on the pump's own fixed episodes, with a sampling stream seeded by the pump,
+so the same run gives the same choices here and in ``compare``'s report. Writes
+``pumps.md`` and one frame per pump.
 """
 
 from __future__ import annotations
@@ -23,36 +17,11 @@ import tyro
 
 from empathy_gym.agents.conditions import Condition
 from empathy_gym.envs.scenarios import scenario_class
-from empathy_gym.train.stats import describe
-
-OUTCOMES = ("welfare", "harm", "help")
-
-
-def chose(episode: dict, pump) -> bool:
-    return bool(episode[pump.metric] > pump.threshold)
-
-
-def profile_lines(rows: list[dict]) -> list[str]:
-    """The moral profile table from rows of (scenario, cell, lam, seed, pump, episodes)."""
-    lines = [
-        "| scenario | pump | question | cell | choice | rate | welfare | harm | help |",
-        "|---|---|---|---|---|---|---|---|---|",
-    ]
-    groups: dict[tuple, list[dict]] = {}
-    for r in rows:
-        groups.setdefault((r["scenario"], r["pump"], r["cell"], r["lam"]), []).append(r)
-    for (scenario, name, cell, lam), members in groups.items():
-        pump = scenario_class(scenario).pump(name)
-        rates = [np.mean([chose(e, pump) for e in m["episodes"]]) for m in members]
-        outcomes = {o: [np.mean([e[o] for e in m["episodes"]]) for m in members] for o in OUTCOMES}
-        label = cell if not lam else f"{cell} (λ {lam:g})"
-        cells = [describe(rates, (0.0, 1.0))] + [describe(outcomes[o]) for o in OUTCOMES]
-        lines.append(
-            f"| {scenario} | {name} | {pump.question} | {label} | {pump.choice} | "
-            + " | ".join(cells)
-            + " |"
-        )
-    return lines
+from empathy_gym.extras import require
+from empathy_gym.rollout.pumps import profile_lines
+from empathy_gym.rollout.record import record_episode
+from empathy_gym.train.runner import pump_episodes
+from empathy_gym.train.runs import load_run
 
 
 @dataclass
@@ -66,10 +35,6 @@ class PumpsArgs:
 
 
 def run_pumps(args: PumpsArgs) -> Path:
-    from empathy_gym.extras import require
-    from empathy_gym.train.episodes import load_run, record_episode
-    from empathy_gym.train.runner import pump_episodes
-
     if not args.runs:
         raise ValueError("give one or more run directories")
     output = Path(args.output_dir)

@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 
 from empathy_gym.agents.conditions import CELLS
-from empathy_gym.train.predictions import PREDICTIONS, Judge
-from empathy_gym.train.results import (
+from empathy_gym.experiment.predictions import PREDICTIONS, Judge
+from empathy_gym.experiment.results import (
     KEY,
     Table,
     load_runs,
@@ -26,18 +26,11 @@ from empathy_gym.train.results import (
     seed_means,
     write_csv,
 )
-from empathy_gym.train.stats import Interval, paired_interval, seed_interval
+from empathy_gym.stats import Interval, finite_interval, paired_interval
 
 CONVERGED = 0.9
 TABLE_METRICS = ("task_return", "welfare", "harm", "help", "help_share")
 NORMALISED = ("task_return", "welfare")
-
-
-def interval(values: dict[int, float] | list[float]) -> Interval | None:
-    vals = [v for v in (values.values() if isinstance(values, dict) else values) if np.isfinite(v)]
-    if len(vals) < 2:
-        return None
-    return seed_interval(vals, rng=0)
 
 
 def fmt(x: Interval | None) -> str:
@@ -104,11 +97,11 @@ class Report:
         ratio = mean / best_mean if best_mean > 0 else float("nan")
         score = ratio if best_mean > 0 else float(np.mean(list(normalised.values())))
         return {
-            "own": interval(mine),
+            "own": finite_interval(mine),
             "best": best.removeprefix("script:"),
             "best_return": best_mean,
             "ratio": ratio,
-            "normalised": interval(normalised),
+            "normalised": finite_interval(normalised),
             "converged": bool(score >= CONVERGED),
         }
 
@@ -185,12 +178,12 @@ class Report:
                 cell.removeprefix("script:"),
                 f"{lam:g}" if CELLS.get(cell, None) and CELLS[cell].cares else "-",
             ]
-            row += [fmt(interval(values[m])) for m in TABLE_METRICS]
+            row += [fmt(finite_interval(values[m])) for m in TABLE_METRICS]
             for m in NORMALISED:
                 zero, best = self.normaliser(scenario, m, population)
                 span = best - zero
                 row.append(
-                    fmt(interval({s: (v - zero) / span for s, v in values[m].items()}))
+                    fmt(finite_interval({s: (v - zero) / span for s, v in values[m].items()}))
                     if span
                     else "n/a"
                 )
@@ -246,9 +239,9 @@ class Report:
             if not CELLS[cell].belief_inputs:
                 continue
             at = lam if CELLS[cell].cares else 0.0
-            row = [cell, fmt(interval(self.seeds_of(scenario, cell, at, "welfare")))]
+            row = [cell, fmt(finite_interval(self.seeds_of(scenario, cell, at, "welfare")))]
             row += [
-                fmt(interval(self.seeds_of(scenario, cell, at, "welfare", setting=s)))
+                fmt(finite_interval(self.seeds_of(scenario, cell, at, "welfare", setting=s)))
                 for s in settings
             ]
             lines.append("| " + " | ".join(row) + " |")
@@ -280,13 +273,13 @@ class Report:
                 change = paired_interval(
                     [procedural[s] for s in seeds], [fixed[s] for s in seeds], rng=0
                 )
-                row += [fmt(interval(fixed)), fmt(interval(procedural)), fmt(change)]
+                row += [fmt(finite_interval(fixed)), fmt(finite_interval(procedural)), fmt(change)]
             lines.append("| " + " | ".join(row) + " |")
         return [*lines, ""]
 
     def pump_section(self, rows: list[dict]) -> list[str]:
         """The moral profile: every cell on every intuition pump of its scenario."""
-        from empathy_gym.train.pumps import profile_lines
+        from empathy_gym.rollout.pumps import profile_lines
 
         grouped: dict[tuple, list[dict]] = {}
         for r in rows:
@@ -387,7 +380,7 @@ def write_report(
     lines += [*predictions, *inside]
     lines += ["## Learning curves", "", "![learning curves](plots/learning_curves.png)", ""]
     (report_dir / "report.md").write_text("\n".join(lines) + "\n")
-    from empathy_gym.train.plots import write_plots
+    from empathy_gym.experiment.plots import write_plots
 
     write_plots(report, runs, output_dir, report_dir / "plots")
     return claims
