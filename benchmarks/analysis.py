@@ -2,7 +2,7 @@
 
     python benchmarks/analysis.py [--scenarios fetch comfort dilemma]
 
-For each scenario a cirl run (the cell with the most layers: memory, belief, trunk) is
+For each scenario a cirl run (the arm with the most layers: memory, belief, trunk) is
 trained for a few thousand steps with the default network; what it learned does not matter
 for timing. Then, on that run:
 
@@ -57,8 +57,8 @@ def trained_run(scenario: str, root: Path) -> Path:
 def measure(scenario: str, root: Path) -> str:
     """One table row: the reference, the probe and the battery on one trained run."""
     run = str(trained_run(scenario, root))
-    _, condition, policy = load_run(run)
-    reference = timed(lambda: evaluate(policy, scenario, condition, EPISODES, 0))
+    _, arm, policy = load_run(run)
+    reference = timed(lambda: evaluate(policy, scenario, arm, EPISODES, 0))
     probe = timed(lambda: run_probe(ProbeArgs((run,), output_dir=f"{root}/probe-{scenario}")))
     pumps = timed(lambda: run_pumps(PumpsArgs((run,), output_dir=f"{root}/pumps-{scenario}")))
     return (

@@ -2,7 +2,7 @@
 
     python benchmarks/memory.py
 
-Every cell trains the same network with memory (DESIGN.md). Candidates: one frame (no
+Every arm trains the same network with memory (DESIGN.md). Candidates: one frame (no
 memory), stacks of the last k frames, and banks of exponential traces (``agents/memory.py``).
 For each, a linear probe (logistic regression, fitted on half the episodes of the prosocial
 script and scored on the other half) reads from one person's entries of the memory what the

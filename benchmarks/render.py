@@ -16,7 +16,8 @@ import numpy as np
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 
-from empathy_gym.agents.conditions import Condition, make_condition_env
+from empathy_gym.agents.arms import Arm
+from empathy_gym.agents.wrapper import make_arm_env
 from empathy_gym.envs import fetch_v1
 from empathy_gym.render.frame import Overlay, Renderer, import_pygame
 
@@ -30,7 +31,7 @@ def per_call_ms(fn, repeats: int = 300) -> float:
 
 
 def main() -> None:
-    env = make_condition_env("fetch", Condition("cirl", 1.0), 1)
+    env = make_arm_env("fetch", Arm("cirl", 1.0), 1)
     env.reset(seed=0)
     for _ in range(20):
         env.step(np.array([1]))

@@ -1,9 +1,9 @@
-"""End-to-end training throughput of every cell, against a zero-cost env in the same run.
+"""End-to-end training throughput of every arm, against a zero-cost env in the same run.
 
     python benchmarks/train_throughput.py [--scenario fetch] [--timesteps 1000000]
 
-Every cell of the factorial trains with the project's learner (``train/learner.py``) and
-its default settings, on the env as training runs it (memory, belief inputs where the cell
+Every arm of the factorial trains with the project's learner (``train/learner.py``) and
+its default settings, on the env as training runs it (memory, belief inputs where the arm
 has them, the critic's truth, the novelty bonus). The zero-cost env has the same spaces and
 batch size but returns cached observations and does nothing, so its fps is what the learner
 itself can do with these settings; the ratio says what the simulation, the empathy module
@@ -11,7 +11,7 @@ and the memory cost on top. Targets: >= 100k env-steps/s per training process (o
 thread, one core) and a ratio >= 0.8. fps is wall clock over the whole ``learn`` call.
 
 Also measured, as the reference that motivated the learner: Stable-Baselines3's PPO on the
-ppo cell at 256 envs and minibatches of 4096.
+ppo arm at 256 envs and minibatches of 4096.
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ from gymnasium import spaces
 from gymnasium.vector import VectorEnv
 from gymnasium.vector.utils import batch_space
 
-from empathy_gym.agents.conditions import CELLS, Condition, make_condition_env
+from empathy_gym.agents.arms import ARMS, Arm
+from empathy_gym.agents.wrapper import make_arm_env
 from empathy_gym.train.learner import Learner
 from empathy_gym.train.settings import PPOSettings
 
@@ -41,7 +42,7 @@ class _Unwrapped:
 
 
 class ZeroCostEnv(VectorEnv):
-    """The spaces of a cell's env; cached observations, zero reward, fixed-length episodes."""
+    """The spaces of an arm's env; cached observations, zero reward, fixed-length episodes."""
 
     def __init__(self, like):
         self.num_envs = like.num_envs
@@ -85,7 +86,7 @@ def sb3_fps(scenario: str, timesteps: int) -> float:
 
     from empathy_gym.envs.sb3 import SB3VecEnv
 
-    env = make_condition_env(scenario, Condition("ppo"), 256, track_beliefs=False)
+    env = make_arm_env(scenario, Arm("ppo"), 256, track_beliefs=False)
     model = PPO(
         "MlpPolicy", SB3VecEnv(env), n_steps=64, batch_size=4096, n_epochs=4, seed=0, device="cpu"
     )
@@ -102,26 +103,26 @@ def main() -> None:
     torch.set_num_threads(1)
     settings = PPOSettings()
     print(
-        f"{args.scenario}: {args.timesteps:,} steps per cell, {settings.num_envs} envs, "
+        f"{args.scenario}: {args.timesteps:,} steps per arm, {settings.num_envs} envs, "
         f"minibatch {settings.minibatch_size}, {settings.update_epochs} epochs, 1 torch thread"
     )
-    print(f"{'cell':<32} {'env fps':>9} {'zero-cost fps':>14} {'ratio':>6}")
+    print(f"{'arm':<32} {'env fps':>9} {'zero-cost fps':>14} {'ratio':>6}")
     speeds, ratios = [], []
-    for cell, spec in CELLS.items():
-        condition = Condition(cell, 1.0 if spec.cares else 0.0)
-        env = make_condition_env(
-            args.scenario, condition, settings.num_envs, track_beliefs=False, max_cycles=MAX_CYCLES
+    for name, factors in ARMS.items():
+        arm = Arm(name, 1.0 if factors.cares else 0.0)
+        env = make_arm_env(
+            args.scenario, arm, settings.num_envs, track_beliefs=False, max_cycles=MAX_CYCLES
         )
         real, floor = fps(env, args.timesteps), fps(ZeroCostEnv(env), args.timesteps)
-        print(f"{cell:<32} {real:>9,.0f} {floor:>14,.0f} {real / floor:>6.2f}", flush=True)
+        print(f"{name:<32} {real:>9,.0f} {floor:>14,.0f} {real / floor:>6.2f}", flush=True)
         speeds.append(real)
         ratios.append(real / floor)
     print(
-        f"\nslowest cell {min(speeds):,.0f} env-steps/s per process (target >= 100,000: "
+        f"\nslowest arm {min(speeds):,.0f} env-steps/s per process (target >= 100,000: "
         f"{'meets' if min(speeds) >= 100_000 else 'MISSES'}); lowest ratio {min(ratios):.2f}"
         f" (target >= 0.8: {'meets' if min(ratios) >= 0.8 else 'MISSES'})"
     )
-    print(f"reference, SB3 PPO on the ppo cell, 256 envs: {sb3_fps(args.scenario, 500_000):,.0f}")
+    print(f"reference, SB3 PPO on the ppo arm, 256 envs: {sb3_fps(args.scenario, 500_000):,.0f}")
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ import imageio.v3 as iio
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 
-from empathy_gym.agents.conditions import Condition
+from empathy_gym.agents.arms import Arm
 from empathy_gym.envs.scenarios import make_scenario
 from empathy_gym.rollout.evaluate import scripted
 from empathy_gym.rollout.record import record_episode
@@ -23,7 +23,7 @@ SHOTS = {  # image: (scenario, seed, step, env arguments)
 for image, (scenario, seed, step, kwargs) in SHOTS.items():
     policy = scripted("prosocial", make_scenario(scenario, **kwargs), [seed])
     frames, _ = record_episode(
-        policy, scenario, Condition("cirl", 1.0), seed, truth=True, max_cycles=step, **kwargs
+        policy, scenario, Arm("cirl", 1.0), seed, truth=True, max_cycles=step, **kwargs
     )
     path = Path(__file__).parent / "images" / f"{image}.png"
     iio.imwrite(path, frames[step])

@@ -2,8 +2,8 @@
 
 empathy-gym demo                      the scripted assistants play each scenario
 empathy-gym train ppo|cirl|contagion  train one assistant (= python -m empathy_gym.train.X)
-empathy-gym compare --preset quick    train and evaluate every cell; write the report
-empathy-gym tune --cell cirl          tune the learner's hyperparameters (Optuna) for --settings
+empathy-gym compare --preset quick    train and evaluate every arm of a preset; write the report
+empathy-gym tune --arm cirl          tune the learner's hyperparameters (Optuna) for --settings
 empathy-gym instrument                each scenario's instrument figures (scripted, no training)
 empathy-gym probe RUN [RUN ...]       what trained assistants represent; network-level lesions
 empathy-gym pumps RUN [RUN ...]       the moral profile of trained assistants on intuition pumps
@@ -14,6 +14,7 @@ empathy-gym play fetch --as human_0   control one agent from the keyboard
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from typing import Annotated, Union
 
@@ -27,19 +28,19 @@ from empathy_gym.experiment.tune import TuneArgs, run_tune
 from empathy_gym.rollout.demo import DemoArgs
 from empathy_gym.rollout.demo import main as demo_main
 from empathy_gym.rollout.instrument import InstrumentArgs, run_instrument
-from empathy_gym.train.runner import ARGS_OF_CONDITION, TrainArgs, run_training
+from empathy_gym.train.runner import ARGS_OF_COMMAND, TrainArgs, run_training
 from empathy_gym.ui.play import PlayArgs, run_play
 from empathy_gym.ui.replay import ReplayArgs, run_replay
 from empathy_gym.ui.watch import WatchArgs, run_watch
 
 TrainChoice = Union[  # noqa: UP007  (tyro reads the Annotated members of a typing.Union)
-    tuple(Annotated[cls, tyro.conf.subcommand(name)] for name, cls in ARGS_OF_CONDITION.items())
+    tuple(Annotated[cls, tyro.conf.subcommand(name)] for name, cls in ARGS_OF_COMMAND.items())
 ]
 
 
 @dataclass
 class Train:
-    """Train one assistant under a condition: ppo, cirl or contagion."""
+    """Train one arm of the experiment with a training command: ppo, cirl or contagion."""
 
     run: tyro.conf.OmitSubcommandPrefixes[TrainChoice]
 
@@ -57,7 +58,24 @@ HANDLERS = {
 }
 
 
+RENAMED_FLAGS = {
+    "--cell": "--arm",
+    "--variant": "--pump",
+    "--lesion-episodes": "--silencing-episodes",
+}
+"""Flags of earlier versions and their names now (one name per concept: docs/design.md)."""
+
+
+def check_renamed(argv: list[str]) -> None:
+    """A ValueError naming the new flag for any flag spelt the old way."""
+    for token in argv:
+        flag = token.split("=", 1)[0].replace("_", "-")
+        if flag in RENAMED_FLAGS:
+            raise ValueError(f"{flag} was renamed {RENAMED_FLAGS[flag]}; use {RENAMED_FLAGS[flag]}")
+
+
 def main(argv: list[str] | None = None) -> None:
+    run_script(lambda: check_renamed(sys.argv[1:] if argv is None else argv))
     commands = {
         "demo": DemoArgs,
         "train": Train,

@@ -17,9 +17,9 @@ seeds the spread could be anything". Consequently a 95% interval is always infin
 seeds (those resamples carry at least 1/27 > 2.5% of the mass on each side) and is finite from
 4 seeds on: an unbounded interval is the honest answer, a narrow one is not.
 
-Comparisons between two cells are paired by seed (the same seed is evaluated on the same
+Comparisons between two arms are paired by seed (the same seed is evaluated on the same
 episodes), so :func:`paired_interval` works on per-seed differences, which removes the noise
-both cells share. :func:`holm` adjusts a family of p-values for multiple comparisons, and
+both arms share. :func:`holm` adjusts a family of p-values for multiple comparisons, and
 :func:`coverage` measures by simulation how often an interval contains the truth, which is
 how the claims above are tested.
 """
@@ -203,7 +203,7 @@ def describe(values: ArrayLike, bounds: tuple[float, float] = (-math.inf, math.i
 def paired_interval(a: ArrayLike, b: ArrayLike, **kw) -> Interval:
     """Bootstrap-t interval of ``mean(a - b)`` over seeds, ``a[i]`` and ``b[i]`` from seed ``i``.
 
-    Pairing by seed matters because both cells are evaluated on the same episodes: the
+    Pairing by seed matters because both arms are evaluated on the same episodes: the
     per-seed difference cancels the episode noise they share, which an unpaired comparison
     would count twice. Keyword arguments go to :func:`seed_interval`.
     """

@@ -38,7 +38,7 @@ def play_pump(scenario: str, pump) -> tuple[bool, dict[str, float]]:
     it), and how often the scenario's prosocial and selfish scripts make its choice."""
     import dataclasses
 
-    from empathy_gym.agents.conditions import Condition
+    from empathy_gym.agents.arms import Arm
     from empathy_gym.envs.scenarios import make_scenario
     from empathy_gym.rollout.evaluate import evaluate, scripted
     from empathy_gym.rollout.pumps import chose
@@ -51,7 +51,7 @@ def play_pump(scenario: str, pump) -> tuple[bool, dict[str, float]]:
         episodes = evaluate(
             scripted(kind, variant, seeds),
             scenario,
-            Condition(),
+            Arm(),
             pump.episodes,
             pump.seed,
             **pump.kwargs,

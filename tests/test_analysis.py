@@ -5,7 +5,7 @@ import json
 import numpy as np
 import torch
 
-from empathy_gym.agents.conditions import Condition
+from empathy_gym.agents.arms import Arm
 from empathy_gym.analysis.activations import Silenced, check_doses, collect
 from empathy_gym.analysis.moral_profile import PumpsArgs, run_pumps
 from empathy_gym.analysis.probe import ProbeArgs, run_probe
@@ -122,19 +122,19 @@ def test_probe_and_pumps_commands_run_on_a_trained_run_and_name_bad_input(tmp_pa
         progress=False,
     )
     run_dir = run_training(args)
-    assert "footbridge" in json.loads((run_dir / "eval.json").read_text())["variants"]
+    assert "footbridge" in json.loads((run_dir / "eval.json").read_text())["pumps"]
     out = run_probe(
         ProbeArgs(
             (str(run_dir),),
             episodes=4,
             doses=(0, 2),
-            lesion_episodes=2,
+            silencing_episodes=2,
             output_dir=str(tmp_path / "probes"),
         )
     )
     report = (out / "probes.md").read_text()
     assert "| trunk2 |" in report and "| memory |" in report and "| belief |" in report
-    for figure in ("pca.png", "lesion_doses.png"):
+    for figure in ("pca.png", "silencing_doses.png"):
         assert (out / figure).stat().st_size > 1000
     pumps = run_pumps(PumpsArgs((str(run_dir),), output_dir=str(tmp_path / "pumps")))
     profile = (pumps / "pumps.md").read_text()
@@ -156,7 +156,7 @@ def test_probe_and_pumps_commands_run_on_a_trained_run_and_name_bad_input(tmp_pa
 
 def test_collect_records_every_layer_beside_the_truth():
     env_model = ActorCritic(9 * 4 + 5, 0, 6, (8, 8))
-    acts = collect(env_model, "dilemma", Condition("cirl", 1.0), 2, 123, max_cycles=10)
+    acts = collect(env_model, "dilemma", Arm("cirl", 1.0), 2, 123, max_cycles=10)
     assert set(acts.layers) == {"memory", "belief", "trunk1", "trunk2"}
     assert acts.layers["trunk1"].shape == (20, 8)
     assert acts.valence.shape == (20, 1) and len(acts.episode) == 20

@@ -135,3 +135,70 @@ def test_the_checker_sees_lazy_imports():
     """A function-level import counts: the probe command loads its activations lazily."""
     assert "empathy_gym.analysis.activations" in GRAPH["empathy_gym.analysis.probe"]
     assert "empathy_gym.train.learner" in GRAPH["empathy_gym.train.runs"]
+
+
+SHARED_SCRIPTS = {"random", "nothing", "selfish", "prosocial"}
+MECHANICS = {"carried", "carry", "coin", "coins", "lever", "trolley", "shelf", "customer"}
+"""Words of the scenarios' mechanics beyond what their declarations name."""
+OUTSIDE = ("empathy_gym/envs/scenarios/", "empathy_gym/experiment/presets.py")
+"""Where naming a scenario is the point: the scenario modules, and the presets (configuration)."""
+MAX_NAMED = 3
+
+
+def scenario_vocabulary() -> set[str]:
+    """Every scenario's name, pumps, own scripts and own state, and the mechanics' words."""
+    from empathy_gym.envs.scenarios import SCENARIOS
+
+    words = set(MECHANICS)
+    for name, cls in SCENARIOS.items():
+        words |= {name, *cls.pump_names(), *cls.State._fields}
+        words |= set(cls.policy_names()) - SHARED_SCRIPTS
+    return words
+
+
+def code_tokens(source: str):
+    """(line, text) of every identifier and string constant that is not a docstring."""
+    import io
+    import tokenize
+
+    docstrings = {  # a bare string statement: a docstring, or an attribute's after it
+        (stmt.lineno, stmt.col_offset)
+        for node in ast.walk(ast.parse(source))
+        if isinstance(getattr(node, "body", None), list)
+        for stmt in node.body
+        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)
+    }
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        if token.type == tokenize.NAME or (
+            token.type == tokenize.STRING and token.start not in docstrings
+        ):
+            yield token.start[0], token.string
+
+
+def test_shared_code_names_no_scenario_and_no_mechanic():
+    """Shared code reads the scenarios' declarations instead: outside the scenario modules
+    and the presets, at most MAX_NAMED identifiers or strings name one (comments and
+    docstrings do not count)."""
+    import re
+
+    vocabulary = scenario_vocabulary()
+    hits = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        where = str(path.relative_to(PACKAGE.parent))
+        if where.startswith(OUTSIDE):
+            continue
+        for line, text in code_tokens(path.read_text()):
+            lowered = text.lower()
+            words = set(re.findall(r"[a-z]+", lowered)) | set(re.findall(r"[a-z_]+", lowered))
+            if words & vocabulary:
+                hits.append(f"{where}:{line}: {text[:60]} {sorted(words & vocabulary)}")
+    print(f"\n{len(hits)} named outside the scenario modules and presets:", *hits, sep="\n")
+    assert len(hits) <= MAX_NAMED, "\n".join(hits)
+
+
+def test_the_vocabulary_catches_what_it_should():
+    """A control: the check would see a scenario named in code, and ignores docstrings."""
+    vocabulary = scenario_vocabulary()
+    assert {"fetch", "comfort", "dilemma", "escape_easy", "avoider", "worried"} <= vocabulary
+    source = 'def f():\n    """comfort in a docstring"""\n    return SCENARIOS["comfort"]\n'
+    assert [text for _, text in code_tokens(source) if "comfort" in text] == ['"comfort"']

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from empathy_gym.agents.conditions import Condition
+from empathy_gym.agents.arms import Arm
 from empathy_gym.envs.core.world import CO, EV, INTERACT, STAY
 from empathy_gym.envs.parallel import ASSISTANT
 from empathy_gym.envs.scenarios import make_scenario
@@ -44,7 +44,7 @@ def test_comforting_lifts_a_distressed_person_and_ends_their_worry():
     world.pos[0, 0] = world.pos[0, 1] + [0, 1]
     assert world.pos[0, 0].tolist() not in world.pos[0, 2:].tolist()
     _, _, _, _, infos = _still(env, INTERACT)
-    assert world.events[0, 0, EV.comfort] == 0.7  # in proportion to the need
+    assert world.events[0, 0, EV.solace] == 0.7  # in proportion to the need
     assert infos[ASSISTANT]["reward_help"] == 1.0
     assert not state.worried[0, 0]
     assert world.affect[0, 0, 0] > -0.7 + 0.1
@@ -104,7 +104,7 @@ def test_the_prosocial_script_pulls_the_lever_in_every_episode_it_plays():
     pump = Comfort.pump("trolley")
     act = scripted("prosocial", make_scenario("comfort", **pump.kwargs), [pump.seed])
     for k in range(2):
-        _, recording = record_episode(act, "comfort", Condition(), pump.seed + k, **pump.kwargs)
+        _, recording = record_episode(act, "comfort", Arm(), pump.seed + k, **pump.kwargs)
         assert np.sum(recording.steps["components"], axis=0)[0, CO.harm] == 1.0
 
 
@@ -135,10 +135,10 @@ def test_escape_probe():
     result = instrument.escape("comfort")
     print("\ncomfort escape probe (summed mood):\n" + "\n".join(result.lines()))
     assert result.winner("escape_easy", "proximity") == "avoider"
-    assert result.winner("escape_hard", "proximity") == "comforter"
+    assert result.winner("escape_hard", "proximity") == "prosocial"
     easy = result.moods["escape_easy"]["proximity"]
-    assert easy["avoider"].mean - easy["comforter"].mean > 2 * np.hypot(
-        easy["avoider"].se, easy["comforter"].se
+    assert easy["avoider"].mean - easy["prosocial"].mean > 2 * np.hypot(
+        easy["avoider"].se, easy["prosocial"].se
     )
 
 
@@ -152,5 +152,5 @@ def test_each_pump_keeps_the_layout_and_its_scripts_choose_oppositely(pump):
 def test_an_unknown_pump_is_named_with_the_choices():
     assert_clean_error(
         lambda: Comfort.pump("runaway_tram"),
-        r"comfort has no intuition pump \(variant\) 'runaway_tram'; use one of \['escape_easy'",
+        r"comfort has no intuition pump 'runaway_tram'; use one of \['escape_easy'",
     )

@@ -5,16 +5,10 @@ import itertools
 import numpy as np
 import pytest
 
-from empathy_gym.agents.conditions import (
-    CELLS,
-    Condition,
-    EmpathyVectorWrapper,
-    condition_of,
-    make_condition_env,
-    uninformative_beliefs,
-)
+from empathy_gym.agents.arms import ARMS, Arm, arm_of, command_of
 from empathy_gym.agents.empathy import BeliefTracker, MirroredAffect
 from empathy_gym.agents.memory import TRACE_RATES, TraceMemory
+from empathy_gym.agents.wrapper import EmpathyVectorWrapper, make_arm_env, uninformative_beliefs
 from empathy_gym.envs.core.navigation import step_towards
 from empathy_gym.envs.info import components_of
 from empathy_gym.envs.parallel import ASSISTANT
@@ -63,8 +57,8 @@ def test_affect_filter_beats_the_raw_face_on_the_default_profile():
     assert np.mean(filter_error) < 0.7 * np.mean(face_error)
 
 
-def _rollout(condition: Condition, steps: int = 60):
-    env = make_condition_env("comfort", condition, 4, max_cycles=40)
+def _rollout(arm: Arm, steps: int = 60):
+    env = make_arm_env("comfort", arm, 4, max_cycles=40)
     obs, _ = env.reset(seed=3)
     rng = np.random.default_rng(1)
     record = []
@@ -76,7 +70,7 @@ def _rollout(condition: Condition, steps: int = 60):
 
 
 LAM = 0.7
-CASES = {  # cell: (belief inputs?, the term its reward adds to the task, times lambda)
+CASES = {  # arm: (belief inputs?, the term its reward adds to the task, times lambda)
     "ppo": (False, None),
     "affective": (True, None),
     "cirl": (True, "welfare"),
@@ -88,17 +82,16 @@ CASES = {  # cell: (belief inputs?, the term its reward adds to the task, times 
 }
 
 
-def test_each_cell_gets_exactly_the_inputs_and_reward_it_names():
-    """Every cell has the same memory of the raw observation; belief inputs and the term
+def test_each_arm_gets_exactly_the_inputs_and_reward_it_names():
+    """Every arm has the same memory of the raw observation; belief inputs and the term
     (welfare, or the mood caught from beliefs or, lesioned, raw faces) are the factors."""
     scenario_env = AssistantVectorEnv("comfort", num_envs=1)
     raw = scenario_env.single_observation_space.shape[0]
     memory = raw * (1 + len(TRACE_RATES))
     belief = BeliefTracker(scenario_env.scenario, 1).n_features
-    assert set(CASES) == set(CELLS)
-    for cell, (sees, term) in CASES.items():
-        condition = Condition(cell, LAM if term else 0.0)
-        env, record = _rollout(condition)
+    assert set(CASES) == set(ARMS)
+    for name, (sees, term) in CASES.items():
+        env, record = _rollout(Arm(name, LAM if term else 0.0))
         size = memory + (belief if sees else 0)
         assert env.single_observation_space.shape == (size,)
         for obs, reward, task, welfare, moods in record:
@@ -110,12 +103,12 @@ def test_each_cell_gets_exactly_the_inputs_and_reward_it_names():
         assert any(np.any(r[3] != 0) for r in record)
 
 
-def test_no_two_cells_are_the_same_experiment():
-    """Same seed, same actions: any two cells differ in what the policy sees or is paid."""
+def test_no_two_arms_are_the_same_experiment():
+    """Same seed, same actions: any two arms differ in what the policy sees or is paid."""
     runs = {}
-    for cell, (_, term) in CASES.items():
-        _, record = _rollout(Condition(cell, 1.0 if term else 0.0), steps=40)
-        runs[cell] = (
+    for name, (_, term) in CASES.items():
+        _, record = _rollout(Arm(name, 1.0 if term else 0.0), steps=40)
+        runs[name] = (
             np.concatenate([r[0] for r in record]),
             np.concatenate([r[1] for r in record]),
         )
@@ -138,7 +131,7 @@ def test_memory_remembers_what_one_frame_forgets():
 
 
 def test_belief_features_are_the_trackers_output_and_never_the_truth():
-    env = make_condition_env("fetch", Condition("cirl", 1.0), 2)
+    env = make_arm_env("fetch", Arm("cirl", 1.0), 2)
     obs, _ = env.reset(seed=0)
     start = env.memory.n_features
     for _ in range(20):
@@ -150,18 +143,18 @@ def test_belief_features_are_the_trackers_output_and_never_the_truth():
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
-        ({"cell": "greedy"}, r"cell 'greedy' is unknown; use one of \['ppo', 'affective'"),
-        ({"cell": "ppo", "lam": 1.0}, r"lam=1.0 does not apply to cell 'ppo'"),
-        ({"cell": "cirl", "lam": 0.0}, r"lam=0 turns cell 'cirl' into another cell"),
-        ({"cell": "contagion-global", "lam": -0.5}, r"lam \(lambda\) must be a number >= 0"),
+        ({"name": "greedy"}, r"arm 'greedy' is unknown; use one of \['ppo', 'affective'"),
+        ({"name": "ppo", "lam": 1.0}, r"lam=1.0 does not apply to arm 'ppo'"),
+        ({"name": "cirl", "lam": 0.0}, r"lam=0 turns arm 'cirl' into another arm"),
+        ({"name": "contagion-global", "lam": -0.5}, r"lam \(lambda\) must be a number >= 0"),
     ],
 )
-def test_bad_conditions_are_named(kwargs, match):
-    assert_clean_error(lambda: Condition(**kwargs), match)
+def test_bad_arms_are_named(kwargs, match):
+    assert_clean_error(lambda: Arm(**kwargs), match)
 
 
 @pytest.mark.parametrize(
-    ("args", "cell"),
+    ("args", "arm"),
     [
         (("ppo", "none", 1.0, "proximity"), "ppo"),
         (("cirl", "affective", 1.0, "proximity"), "affective"),
@@ -170,29 +163,36 @@ def test_bad_conditions_are_named(kwargs, match):
         (("contagion", "none", 1.0, "global"), "contagion-global"),
     ],
 )
-def test_scripts_name_cells_and_the_affective_lesion_is_one_cell(args, cell):
-    assert condition_of(*args).cell == cell
+def test_commands_name_arms_and_the_affective_lesion_is_one_arm(args, arm):
+    assert arm_of(*args).name == arm
+    flags = command_of(arm_of(*args))  # and back: the command and flags that train it
+    assert arm_of(
+        flags["command"],
+        flags.get("lesion", "none"),
+        flags.get("lam", 1.0),
+        flags.get("coupling", "proximity"),
+    ) == arm_of(*args)
     assert_clean_error(
-        lambda: condition_of("contagion", "none", 1.0, "telepathic"),
+        lambda: arm_of("contagion", "none", 1.0, "telepathic"),
         r"coupling 'telepathic' is unknown; use one of \('proximity', 'global'\)",
     )
 
 
 @pytest.mark.parametrize(
-    "condition",
+    "arm",
     [
-        Condition("ppo"),
-        Condition("affective"),
-        Condition("cirl", 1.0),
-        Condition("cirl-cognitive", 1.0),
-        Condition("contagion-proximity", 2.0),
-        Condition("contagion-global-cognitive", 0.5),
+        Arm("ppo"),
+        Arm("affective"),
+        Arm("cirl", 1.0),
+        Arm("cirl-cognitive", 1.0),
+        Arm("contagion-proximity", 2.0),
+        Arm("contagion-global-cognitive", 0.5),
     ],
 )
-def test_training_mode_runs_less_but_gives_the_same_inputs_and_rewards(condition):
-    full = make_condition_env("comfort", condition, 3, max_cycles=30)
-    lean = make_condition_env("comfort", condition, 3, max_cycles=30, track_beliefs=False)
-    assert lean.runs_beliefs == (condition.sees_belief or condition.spec.term == "mood")
+def test_training_mode_runs_less_but_gives_the_same_inputs_and_rewards(arm):
+    full = make_arm_env("comfort", arm, 3, max_cycles=30)
+    lean = make_arm_env("comfort", arm, 3, max_cycles=30, track_beliefs=False)
+    assert lean.runs_beliefs == (arm.sees_belief or arm.factors.term == "mood")
     a, _ = full.reset(seed=5)
     b, _ = lean.reset(seed=5)
     rng = np.random.default_rng(0)
@@ -227,15 +227,15 @@ def test_proximity_coupling_feels_only_nearby_people_and_global_coupling_everyon
     assert near.mood[0] < -0.5
 
 
-def test_acute_and_graded_lesions_replace_the_belief_inputs_at_test_time():
+def test_ablations_replace_the_belief_inputs_at_test_time():
     """Removal puts the module's prior in place of its output; a dose mixes in random
     beliefs; what the policy sees of the world, and the memory of it, is untouched."""
-    condition = Condition("cirl", 1.0)
+    arm = Arm("cirl", 1.0)
     envs = {
-        name: make_condition_env("fetch", condition, 2, **kwargs)
+        name: make_arm_env("fetch", arm, 2, **kwargs)
         for name, kwargs in {
             "intact": {},
-            "remove": {"belief_lesion": "remove"},
+            "remove": {"belief_ablation": "remove"},
             "half": {"belief_noise": 0.5},
             "full": {"belief_noise": 1.0, "noise_seed": 1},
         }.items()
@@ -254,10 +254,8 @@ def test_acute_and_graded_lesions_replace_the_belief_inputs_at_test_time():
     # half a dose stays closer to the belief than a full one
     distance = {n: np.abs(obs[n][:, start:] - belief).mean() for n in ("half", "full")}
     assert distance["half"] < distance["full"]
+    assert_clean_error(lambda: make_arm_env("fetch", arm, 2, belief_noise=1.5), "belief_noise")
     assert_clean_error(
-        lambda: make_condition_env("fetch", condition, 2, belief_noise=1.5), "belief_noise"
-    )
-    assert_clean_error(
-        lambda: make_condition_env("fetch", condition, 2, belief_lesion="lobotomy"),
-        r"belief_lesion 'lobotomy' is unknown",
+        lambda: make_arm_env("fetch", arm, 2, belief_ablation="lobotomy"),
+        r"belief_ablation 'lobotomy' is unknown",
     )

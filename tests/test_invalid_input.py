@@ -142,6 +142,62 @@ def test_invalid_profiles_and_affect_models_are_named():
     )
     assert_clean_error(lambda: AssistantVectorEnv("fetch", num_envs=0), "num_envs")
     assert_clean_error(lambda: AssistantEnv("fetch", human_control="external"), "human_control")
+    assert_clean_error(
+        lambda: make_scenario("comfort", affect_model={"warmth": 1.0}),
+        r"affect_model has unknown fields \['warmth'\]",
+    )
+    # a stored config from before the appraisal weight "comfort" was renamed "solace"
+    stored = make_scenario("comfort", affect_model={"comfort": 0.25}).config.affect_model
+    assert stored == AffectModel(solace=0.25)
+
+
+@pytest.mark.parametrize(
+    ("argv", "new"),
+    [
+        (["tune", "--scenario", "dilemma", "--cell", "cirl"], "--arm"),
+        (
+            ["watch", "--policy", "avoider", "--scenario", "comfort", "--variant=escape_easy"],
+            "--pump",
+        ),
+        (["probe", "runs/x", "--lesion_episodes", "4"], "--silencing-episodes"),
+    ],
+)
+def test_old_spellings_on_the_command_line_name_the_new_one(argv, new, capsys):
+    from empathy_gym.cli import main
+
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert f"was renamed {new}" in err and "Traceback" not in err
+
+
+def test_a_scenario_that_breaks_the_contract_is_named_with_what_it_lacks():
+    from empathy_gym.envs.scenarios.base import EscapeProbe, Instrument, Scenario, check_contract
+    from empathy_gym.envs.scenarios.comfort import Comfort
+
+    def breaks(cls, match):
+        assert_clean_error(lambda: check_contract(cls), match)
+
+    check_contract(Comfort)  # the real one holds
+    breaks(
+        type("Bare", (Scenario,), {"name": "bare"}),
+        r"does not define \['version', 'config_class', 'default_map', 'map_chars', 'State'",
+    )
+    breaks(
+        type("B", (Comfort,), {"policies": {"selfish": object}}),
+        r"does not define \[\"policies\['prosocial'\]\"\]",
+    )
+    breaks(type("B", (Comfort,), {"instrument": ("trade_off",)}), "must be an Instrument")
+    breaks(
+        type("B", (Comfort,), {"instrument": Instrument(("mood",))}),
+        r"instrument.inference names \['mood'\]",
+    )
+    escape = Instrument(escape=EscapeProbe("escape_easy", "runaway", leaves="hermit"))
+    breaks(
+        type("B", (Comfort,), {"instrument": escape}),
+        r"instrument.escape names \['runaway', 'hermit'\]",
+    )
 
 
 @pytest.mark.parametrize(

@@ -49,10 +49,10 @@ def test_demo_command_prints_metrics_for_every_scenario_and_assistant():
     )
     lines = out.stdout.splitlines()
     for scenario, cls in SCENARIOS.items():
-        assert {"random", "nothing", "selfish", "prosocial", "oracle"} <= set(cls.policy_names())
+        assert {"random", "nothing", "selfish", "prosocial"} <= set(cls.policy_names())
         for assistant in cls.policy_names():
             rows = [ln for ln in lines if ln.split()[:2] == [scenario, assistant]]
-            assert len(rows) == 3  # two episodes and the cell's mean
+            assert len(rows) == 3  # two episodes and the assistant's mean
     assert "welfare" in lines[1] and "harm" in lines[1]
 
 

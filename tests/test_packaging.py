@@ -70,7 +70,7 @@ def test_a_missing_extra_names_what_to_install(tmp_path):
     out = _python_without(
         "torch",
         "from empathy_gym.train.runner import PpoArgs, run_training\n"
-        "run_training(PpoArgs(output_dir='unused', timesteps=64))\n",
+        "run_training(PpoArgs(scenario='fetch', output_dir='unused', timesteps=64))\n",
         tmp_path,
     )
     assert out.returncode != 0

@@ -12,7 +12,7 @@ import pytest
 from pettingzoo.utils.wrappers import RecordVideoParallel
 
 import empathy_gym
-from empathy_gym.agents.conditions import Condition
+from empathy_gym.agents.arms import Arm
 from empathy_gym.envs.core.layout import MOVES
 from empathy_gym.envs.core.population import TRAIT
 from empathy_gym.envs.core.world import World
@@ -112,7 +112,7 @@ def test_a_recorded_episode_replays_to_identical_frames(tmp_path, layout):
     scenario = make_scenario("fetch", max_cycles=30, layout=layout)
     act = scripted("prosocial", scenario, [0])
     frames, recording = record_episode(
-        act, "fetch", Condition("cirl", 1.0), seed=4, truth=True, max_cycles=30, layout=layout
+        act, "fetch", Arm("cirl", 1.0), seed=4, truth=True, max_cycles=30, layout=layout
     )
     assert len(frames) == len(recording) == 31
     if layout == "procedural":  # the map drawn at reset, not the one the config gives
@@ -141,7 +141,7 @@ def test_broken_recordings_and_runs_give_clear_errors(tmp_path):
     (tmp_path / "config.json").write_text("{}")
     (tmp_path / "model.pt").write_bytes(b"broken")
     assert_clean_error(lambda: load_run(str(tmp_path)), "is not a run config")
-    config = {"run": {"condition": "cirl", "lesion": "none", "lam": 1.0}}
+    config = {"run": {"command": "cirl", "lesion": "none", "lam": 1.0}}
     (tmp_path / "config.json").write_text(json.dumps(config))
     assert_clean_error(lambda: load_run(str(tmp_path)), "cannot be loaded as a policy")
 
@@ -219,7 +219,7 @@ def test_replay_keys_step_forward_and_back(tmp_path):
     _, recording = record_episode(
         scripted("random", scenario, [0]),
         "dilemma",
-        Condition(),
+        Arm(),
         seed=0,
         max_cycles=10,
     )

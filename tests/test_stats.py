@@ -112,7 +112,7 @@ def test_null_difference_is_mostly_side_zero():
     trials = 200
     sides, small_p = [], 0
     for _ in range(trials):
-        shared = rng.normal(0.0, 5.0, 10)  # noise both cells share, cancelled by pairing
+        shared = rng.normal(0.0, 5.0, 10)  # noise both arms share, cancelled by pairing
         iv = paired_interval(
             shared + rng.normal(0.0, 1.0, 10), shared + rng.normal(0.0, 1.0, 10), rng=rng
         )

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 import torch
 
-from empathy_gym.agents.conditions import Condition, make_condition_env
+from empathy_gym.agents.arms import Arm
+from empathy_gym.agents.wrapper import make_arm_env
 from empathy_gym.envs.scenarios import scenario_class
 from empathy_gym.experiment.compare import (
     CompareArgs,
@@ -48,15 +49,14 @@ def _flags(**fields) -> list[str]:
 
 def _tiny(cls, tmp_path, ppo=None, **overrides):
     settings = PPOSettings(**(SMALL | (ppo or {})))
-    return cls(
-        **(TINY | {"output_dir": str(tmp_path), "progress": False, "ppo": settings} | overrides)
-    )
+    fields = {"scenario": "fetch", "output_dir": str(tmp_path), "progress": False, "ppo": settings}
+    return cls(**(TINY | fields | overrides))
 
 
 @pytest.mark.parametrize(
     ("command", "run_name"),
     [
-        ([sys.executable, "-m", "empathy_gym.train.ppo"], "fetch__ppo__0"),
+        ([sys.executable, "-m", "empathy_gym.train.ppo", "--scenario", "fetch"], "fetch__ppo__0"),
         (
             [sys.executable, "-m", "empathy_gym.train.cirl", "--scenario", "comfort"],
             "comfort__cirl_lam1__0",
@@ -99,9 +99,10 @@ def test_each_script_trains_evaluates_and_writes_its_outputs(command, run_name, 
     episodes = evaluation["populations"]["masking"]
     assert len(episodes) == 2 and "mood_global_face" in episodes[0]
     pumps = scenario_class(run_name.split("__")[0]).pumps
-    assert set(evaluation["variants"]) == {pump.name for pump in pumps}
+    assert set(evaluation["pumps"]) == {pump.name for pump in pumps}
     sees_belief = "cirl_lam" in run_name
-    assert set(evaluation["lesions"]) == ({"remove", "noise1"} if sees_belief else set())
+    assert set(evaluation["ablations"]) == ({"remove", "noise1"} if sees_belief else set())
+    assert config["run"]["arm"] == run_name.split("__")[1].split("_lam")[0]
     trained_on = "procedural" if "contagion" in run_name else "fixed"
     assert config["run"]["layout"] == config["env"]["layout"] == trained_on
     assert {k: len(v) for k, v in evaluation["layouts"].items()} == {"fixed": 2, "procedural": 2}
@@ -127,7 +128,7 @@ def test_resume_after_a_kill_continues_from_the_newest_checkpoint(tmp_path):
             sys.executable,
             "-m",
             "empathy_gym.train.cirl",
-            *_flags(**(TINY | {"timesteps": 1024})),
+            *_flags(**(TINY | {"scenario": "fetch", "timesteps": 1024})),
             "--output-dir",
             str(tmp_path),
             "--resume",
@@ -155,6 +156,48 @@ def test_a_run_made_before_an_argument_existed_resumes_with_its_default(tmp_path
     assert (run_dir / "eval.json").exists()
     moved = dataclasses.replace(args, resume=True, layout="procedural")
     assert_clean_error(lambda: run_training(moved), r"layout: 'fixed' -> 'procedural'")
+
+
+def test_a_run_made_before_the_renames_is_read_under_todays_names(tmp_path, capsys):
+    """Runs recorded "condition" and "cell", and evaluated "lesions" and "variants", before
+    those became "command", "arm", "ablations" and "pumps": compare still finds them
+    finished, loads their results, and load_run rebuilds their arm."""
+    from empathy_gym.experiment.results import load_runs
+    from empathy_gym.train.runs import load_run
+
+    args = _tiny(CirlArgs, tmp_path, scenario="dilemma")
+    run_dir = run_training(args)
+    today = load_runs([args], str(tmp_path))
+    record = json.loads((run_dir / "config.json").read_text())
+    record["run"]["condition"] = record["run"].pop("command")
+    record["run"]["cell"] = record["run"].pop("arm")
+    (run_dir / "config.json").write_text(json.dumps(record))
+    evaluation = json.loads((run_dir / "eval.json").read_text())
+    evaluation["lesions"] = evaluation.pop("ablations")
+    evaluation["variants"] = evaluation.pop("pumps")
+    (run_dir / "eval.json").write_text(json.dumps(evaluation))
+    assert run_state(args, str(tmp_path)) == "finished"
+    assert load_runs([args], str(tmp_path)) == today
+    assert load_run(str(run_dir))[1] == Arm("cirl", 1.0)
+
+
+def test_a_scenario_without_a_generator_is_refused_procedural_maps_before_training(
+    tmp_path, monkeypatch
+):
+    """Presets check every scenario's layouts up front, and a run evaluates only the
+    layouts its scenario has (so nothing trains and then fails)."""
+    from empathy_gym.envs.scenarios.base import Scenario
+    from empathy_gym.experiment.presets import Preset
+
+    dilemma = scenario_class("dilemma")
+    monkeypatch.setattr(dilemma, "procedural_map", Scenario.procedural_map)
+    assert dilemma.layouts() == ("fixed",)
+    assert_clean_error(
+        lambda: Preset("p", ("dilemma",), ("ppo",), (0, 1), 64, layout="procedural"),
+        r"layout 'procedural' is not available for dilemma",
+    )
+    run_dir = run_training(_tiny(PpoArgs, tmp_path, scenario="dilemma"))
+    assert set(json.loads((run_dir / "eval.json").read_text())["layouts"]) == {"fixed"}
 
 
 def test_compare_takes_a_layout_and_its_scripts_play_it():
@@ -192,7 +235,7 @@ def test_existing_runs_are_never_overwritten_without_asking(tmp_path):
         ({"population": "happy"}, r"population 'happy' is unknown"),
         ({"lesion": "frontal"}, r"lesion 'frontal' is unknown"),
         ({"lam": -1.0}, r"lam \(lambda\) must be a number >= 0"),
-        ({"lam": 0.0}, r"lam=0 turns cell 'contagion-proximity' into another cell"),
+        ({"lam": 0.0}, r"lam=0 turns arm 'contagion-proximity' into another arm"),
         ({"coupling": "telepathic"}, r"coupling 'telepathic' is unknown"),
         ({"timesteps": 0}, "timesteps must be a positive integer"),
         ({"ppo": {"minibatch_size": 999}}, r"minibatch_size=999 is larger than a rollout"),
@@ -210,7 +253,7 @@ def test_bad_training_arguments_are_named(overrides, match, tmp_path):
     assert not any(tmp_path.iterdir())  # nothing was created
 
 
-def test_unknown_condition_on_the_command_line_lists_the_choices():
+def test_unknown_command_on_the_command_line_lists_the_choices():
     out = subprocess.run(
         [sys.executable, "-m", "empathy_gym", "train", "greedy"], capture_output=True, text=True
     )
@@ -220,7 +263,7 @@ def test_unknown_condition_on_the_command_line_lists_the_choices():
 
 def _trained(seed: int, steps: int = 2048):
     settings = PPOSettings(**SMALL)
-    env = make_condition_env("dilemma", Condition("ppo"), 4, track_beliefs=False, max_cycles=40)
+    env = make_arm_env("dilemma", Arm("ppo"), 4, track_beliefs=False, max_cycles=40)
     learner = Learner(env, settings, seed)
     learner.learn(steps)
     return learner
@@ -240,12 +283,12 @@ def test_ppo_learns_the_errand_and_its_policy_never_sees_the_truth():
     """Dilemma's task (errands to the finish) is learned well above doing nothing; the value
     head is fed the truth, the policy is not (its logits ignore it)."""
     settings = PPOSettings(num_envs=32, num_steps=64, minibatch_size=512, novelty=0.0)
-    env = make_condition_env("dilemma", Condition("ppo"), 32, track_beliefs=False)
+    env = make_arm_env("dilemma", Arm("ppo"), 32, track_beliefs=False)
     learner = Learner(env, settings, 0)
     learner.learn(300_000)
     from empathy_gym.rollout.evaluate import evaluate
 
-    episodes = evaluate(Policy(learner.model, 1), "dilemma", Condition("ppo"), 8, 1_000_000)
+    episodes = evaluate(Policy(learner.model, 1), "dilemma", Arm("ppo"), 8, 1_000_000)
     assert np.mean([e.task_return for e in episodes]) > 8.0
     obs = torch.rand(5, env.single_observation_space.shape[0])
     truth = torch.rand(5, env.critic_truth().shape[1])
@@ -258,9 +301,9 @@ def test_compare_micro_writes_the_report_and_skips_finished_runs(tmp_path, capsy
     report_dir = run_compare(CompareArgs(preset="micro", output_dir=str(tmp_path), workers=1))
     with (report_dir / "seeds.csv").open() as f:
         rows = list(csv.DictReader(f))
-    cells = {r["cell"] for r in rows}
-    scripts = {"script:nothing", "script:selfish", "script:prosocial", "script:oracle"}
-    assert cells == {"ppo", "affective", "cirl"} | scripts
+    arms = {r["arm"] for r in rows}
+    scripts = {"script:nothing", "script:selfish", "script:prosocial"}  # dilemma has no oracle
+    assert arms == {"ppo", "affective", "cirl"} | scripts
     assert {r["population"] for r in rows} == {"default", "masking"}
     assert {r["seed"] for r in rows} == {"0", "1"}  # disjoint evaluation episodes per seed
     report = (report_dir / "report.md").read_text()
@@ -268,7 +311,7 @@ def test_compare_micro_writes_the_report_and_skips_finished_runs(tmp_path, capsy
         "## Competence (training population)",
         "## dilemma: training population",
         "### dilemma, `masking`",
-        "## Acute and graded lesions",
+        "## Ablations of the belief inputs",
         "**P1.",
         "**P5.",
         "## Unseen layouts",
@@ -280,7 +323,7 @@ def test_compare_micro_writes_the_report_and_skips_finished_runs(tmp_path, capsy
         "- affective − ppo: valence",
     ):
         assert section in report
-    for plot in ("frontiers.png", "lesion_doses.png", "learning_curves.png"):
+    for plot in ("frontiers.png", "ablation_doses.png", "learning_curves.png"):
         assert (report_dir / "plots" / plot).stat().st_size > 1000
     capsys.readouterr()
     run_compare(CompareArgs(preset="micro", output_dir=str(tmp_path), workers=1))
@@ -289,7 +332,7 @@ def test_compare_micro_writes_the_report_and_skips_finished_runs(tmp_path, capsy
 
 def _preset_file(tmp_path, **fields) -> str:
     path = tmp_path / "preset.json"
-    base = {"scenarios": ["dilemma"], "cells": ["ppo"], "seeds": [0, 1], "timesteps": 64}
+    base = {"scenarios": ["dilemma"], "arms": ["ppo"], "seeds": [0, 1], "timesteps": 64}
     path.write_text(json.dumps(base | fields))
     return str(path)
 
@@ -298,10 +341,11 @@ def _preset_file(tmp_path, **fields) -> str:
     ("fields", "match"),
     [
         ({"colour": "red"}, r"unknown fields \['colour'\]"),
-        ({"cells": ["ppo", "greedy"]}, r"cell 'greedy' is unknown"),
-        ({"cells": ["cirl"], "lams": []}, r"lams \(the lambda grid\) is empty"),
+        ({"arms": ["ppo", "greedy"]}, r"arm 'greedy' is unknown"),
+        ({"arms": ["cirl"], "lams": []}, r"lams \(the lambda grid\) is empty"),
         ({"seeds": [0]}, r"seeds \[0\] are fewer than 2"),
         ({"scenarios": ["kitchen"]}, r"scenario 'kitchen' is unknown"),
+        ({"cells": ["ppo"]}, r"field 'cells' was renamed 'arms'"),
     ],
 )
 def test_bad_presets_are_named(fields, match, tmp_path):

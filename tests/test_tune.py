@@ -28,7 +28,7 @@ from helpers import assert_clean_error
 
 TINY = dict(
     scenario="dilemma",
-    cell="cirl",
+    arm="cirl",
     max_cycles=30,
     num_envs=4,
     timesteps=2560,  # the least 4 envs allow: (CHECKS + 1) * 4 * the longest rollout
@@ -128,7 +128,8 @@ def test_train_and_compare_accept_the_settings_file(tuned, tmp_path):
     )
     recorded = json.loads((run_dir / "config.json").read_text())["run"]
     assert recorded["ppo"] == written and "settings" not in recorded
-    assert tyro.cli(CirlArgs, args=["--settings", str(path)]).settings == str(path)
+    parsed = tyro.cli(CirlArgs, args=["--scenario", "dilemma", "--settings", str(path)])
+    assert parsed.settings == str(path)
     preset = resolve_preset(CompareArgs(preset="micro", settings=str(path)))
     assert PPOSettings(**preset.ppo) == PPOSettings.from_json(path)
     assert resolve_preset(CompareArgs(preset="micro")).ppo["num_envs"] == 16  # untouched
@@ -161,7 +162,16 @@ def test_an_unusable_storage_is_named_before_any_training(storage, match, tmp_pa
 
 def test_the_command_line_reports_a_bad_storage_in_one_line(tmp_path):
     out = subprocess.run(
-        [sys.executable, "-m", "empathy_gym", "tune", "--storage", "postgresql://u:pw@h/db"],
+        [
+            sys.executable,
+            "-m",
+            "empathy_gym",
+            "tune",
+            "--scenario",
+            "dilemma",
+            "--storage",
+            "postgresql://u:pw@h/db",
+        ],
         capture_output=True,
         text=True,
         cwd=tmp_path,
@@ -175,7 +185,7 @@ def test_without_optuna_the_error_names_the_extra(tmp_path):
     code = (
         "import sys; sys.modules['optuna'] = None\n"
         "from empathy_gym.experiment.tune import TuneArgs, run_tune\n"
-        "run_tune(TuneArgs(output_dir='out'))\n"
+        "run_tune(TuneArgs(scenario='dilemma', output_dir='out'))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
     assert "optuna is not installed" in out.stderr
@@ -188,8 +198,8 @@ def test_without_optuna_the_error_names_the_extra(tmp_path):
     [
         ({"n_trials": 0}, "n_trials must be a positive integer, got 0"),
         ({"timesteps": 2559}, r"timesteps=2559 is too small: each trial needs at least 2560"),
-        ({"cell": "greedy"}, r"cell 'greedy' is unknown; use one of \['ppo', 'affective'"),
-        ({"cell": "ppo", "lam": 2.0}, r"lam=2.0 does not apply to cell 'ppo'"),
+        ({"arm": "greedy"}, r"arm 'greedy' is unknown; use one of \['ppo', 'affective'"),
+        ({"arm": "ppo", "lam": 2.0}, r"lam=2.0 does not apply to arm 'ppo'"),
         ({"scenario": "kitchen"}, r"scenario 'kitchen' is unknown"),
         ({"seed": -1}, r"seed must be an integer >= 0"),
         ({"settings_file": "{tmp}/no/best.json"}, r"settings_file '.*/no/best.json' is in a"),
@@ -209,6 +219,21 @@ def test_resuming_a_study_with_other_arguments_is_refused(tuned):
     message = assert_clean_error(lambda: run_tune(args), "was run with other arguments")
     assert "max_cycles: 30 -> 40" in message and "--study-name" in message
     assert len(_study(folder).trials) == 3
+
+
+def test_a_study_made_before_cell_was_renamed_arm_resumes(tuned, tmp_path):
+    folder, _ = tuned
+    study = _study(folder)
+    config = study.user_attrs["config"]
+    config["cell"] = config.pop("arm")  # as studies recorded it before the rename
+    optuna.copy_study(
+        from_study_name=STUDY,
+        from_storage=f"sqlite:///{folder / 'tune.db'}",
+        to_storage=f"sqlite:///{tmp_path / 'tune.db'}",
+    )
+    _study(tmp_path).set_user_attr("config", config)
+    run_tune(_tune(tmp_path, n_trials=3))  # all three finished: nothing retrains
+    assert len(_study(tmp_path).trials) == 3
 
 
 class _Trial:
@@ -254,7 +279,7 @@ def test_a_bad_settings_file_is_named_with_its_field(content, match, tmp_path):
     path = tmp_path / "settings.json"
     path.write_text(content if isinstance(content, str) else json.dumps(content))
     out = tmp_path / "runs"
-    args = PpoArgs(output_dir=str(out), timesteps=64, settings=str(path))
+    args = PpoArgs(scenario="fetch", output_dir=str(out), timesteps=64, settings=str(path))
     named = rf"^settings file '{re.escape(str(path))}'.*{match}"
     assert_clean_error(lambda: run_training(args), named)
     compare = CompareArgs(preset="micro", output_dir=str(out), settings=str(path))
@@ -265,9 +290,13 @@ def test_a_bad_settings_file_is_named_with_its_field(content, match, tmp_path):
 def test_settings_file_and_ppo_flags_exclude_each_other(tmp_path):
     path = tmp_path / "settings.json"
     path.write_text("{}")
-    args = PpoArgs(output_dir=str(tmp_path), settings=str(path), ppo=PPOSettings(gamma=0.9))
+    args = PpoArgs(
+        "fetch", output_dir=str(tmp_path), settings=str(path), ppo=PPOSettings(gamma=0.9)
+    )
     assert_clean_error(lambda: run_training(args), r"--ppo\.\* flags both set")
     assert_clean_error(
-        lambda: run_training(PpoArgs(output_dir=str(tmp_path), settings=str(tmp_path / "no"))),
+        lambda: run_training(
+            PpoArgs("fetch", output_dir=str(tmp_path), settings=str(tmp_path / "no"))
+        ),
         r"settings file '.*/no' cannot be read as JSON: \[Errno 2\]",
     )

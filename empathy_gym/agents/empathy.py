@@ -25,7 +25,7 @@ believed valence or, when the cognitive part is lesioned, the raw face. The coup
 ``proximity`` (only people within the contagion radius are felt, fading with distance, so
 getting away from someone distressed relieves the assistant, as personal distress does in
 people; Batson 1981) or ``global`` (the homeostatic coupling of Yoshida & Man: the
-partners' state is felt wherever they are). The contagion condition adds
+partners' state is felt wherever they are). The contagion arms add
 ``lambda * m`` to the reward.
 """
 

@@ -1,26 +1,26 @@
 """A trained policy's hidden activations on evaluation episodes, beside the hidden truth.
 
 The policy (``train/learner.py``'s ``ActorCritic``) is an MLP trunk over the observation,
-the memory traces and, where the cell has them, the belief inputs. Its *layers* here are:
+the memory traces and, where the arm has them, the belief inputs. Its *layers* here are:
 
 * ``memory``: the trace part of its input (what it remembers of past observations);
-* ``belief``: the belief inputs (cells with the cognitive module's output only);
+* ``belief``: the belief inputs (arms with the cognitive module's output only);
 * ``trunk1``, ``trunk2``...: the output of each hidden layer of the trunk (after tanh).
 
 ``collect`` records every layer at every step, together with what each person truly feels and
 wants at that moment (evaluation-only truth: the policy never reads it), while the policy
 *watches* episodes played by the scenario's scripted assistants (half selfish, half
-prosocial). Every cell's network then sees the same situations: a probe measures what it
+prosocial). Every arm's network then sees the same situations: a probe measures what it
 represents, not what its own behaviour did to people (a policy that never harms anyone
 leaves little variance in feelings to decode). ``Silenced`` wraps a policy so that chosen
-units of one trunk layer output 0 (tanh's resting value): the network-level lesion.
+units of one trunk layer output 0 (tanh's resting value): silencing, the network-level lesion.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from empathy_gym.agents.conditions import Condition
+from empathy_gym.agents.arms import Arm
 from empathy_gym.analysis.probes import Activations
 from empathy_gym.extras import require
 from empathy_gym.rollout.evaluate import (
@@ -133,7 +133,7 @@ class _Recorder:
 def collect(
     model,
     scenario: str,
-    condition: Condition,
+    arm: Arm,
     episodes: int,
     seed: int,
     every: int = 1,
@@ -141,15 +141,15 @@ def collect(
 ) -> Activations:
     """Watch ``episodes`` episodes (seeds ``seed + k``), played by the scenario's selfish
     and prosocial scripts in turn, and keep every ``every``-th step's record."""
-    from empathy_gym.agents.conditions import make_condition_env
+    from empathy_gym.agents.wrapper import make_arm_env
 
-    env = make_condition_env(scenario, condition, 1, **env_kwargs)
+    env = make_arm_env(scenario, arm, 1, **env_kwargs)
     raw, memory_end = env.raw_size, env.memory.n_features
-    belief = slice(memory_end, None) if condition.sees_belief else None
+    belief = slice(memory_end, None) if arm.sees_belief else None
     kinds = [("selfish", "prosocial")[k % 2] for k in range(episodes)]
     driver = scripted(kinds, env.scenario, [seed + k for k in range(episodes)])
     recorder = _Recorder(model, slice(raw, memory_end), belief, env.scenario, driver)
-    rollout(recorder, scenario, condition, episodes, seed, **env_kwargs)
+    rollout(recorder, scenario, arm, episodes, seed, **env_kwargs)
     steps = recorder.steps[::every]
     stacked = {k: np.concatenate([s[k] for s in steps]) for k in steps[0]}
     layers = {

@@ -3,9 +3,9 @@
 Prediction 3 says the affective lesion *knows but doesn't care*: it falls back to ``ppo``'s
 welfare while still representing the people around it. Its behavioural half is judged from
 welfare in the report's predictions; this is the other half. Every run of ``ppo``, the
-affective lesion and each intact cell with belief inputs (at the report's lambda) is probed
-on held-out episodes (``empathy-gym probe``, without its network lesions), and the last trunk
-layer's read-outs are compared between cells, paired by seed: an interval of the difference
+affective lesion and each intact arm with belief inputs (at the report's lambda) is probed
+on held-out episodes (``empathy-gym probe``, without its silencing), and the last trunk
+layer's read-outs are compared between arms, paired by seed: an interval of the difference
 below 0 means the lesioned agent represents less, one containing 0 means no detectable loss.
 """
 
@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from empathy_gym.agents.conditions import CELLS
+from empathy_gym.agents.arms import ARMS
 from empathy_gym.analysis.probe import record
 from empathy_gym.analysis.probes import RANGES, probe
 from empathy_gym.stats import describe, paired_interval
@@ -26,32 +26,32 @@ EPISODES = 8
 @dataclass(frozen=True)
 class ProbedRun:
     scenario: str
-    cell: str
+    arm: str
     seed: int
     path: Path
 
 
-def cells_to_probe(cells: tuple[str, ...], report_lam: float) -> dict[str, float]:
-    """ppo, the affective lesion and each intact cell with belief inputs, with its lambda."""
+def arms_to_probe(arms: tuple[str, ...], report_lam: float) -> dict[str, float]:
+    """ppo, the affective lesion and each intact arm with belief inputs, with its lambda."""
     wanted = {}
-    for cell in cells:
-        spec = CELLS[cell]
-        if cell == "ppo" or (spec.belief_inputs and not spec.cares):
-            wanted[cell] = 0.0
+    for arm in arms:
+        spec = ARMS[arm]
+        if arm == "ppo" or (spec.belief_inputs and not spec.cares):
+            wanted[arm] = 0.0
         elif spec.belief_inputs:
-            wanted[cell] = report_lam
+            wanted[arm] = report_lam
     return wanted
 
 
 def knows_section(runs: list[ProbedRun]) -> list[str]:
-    """The report section: read-outs per cell, and the affective lesion against the others."""
-    if not any(r.cell == "affective" for r in runs):
+    """The report section: read-outs per arm, and the affective lesion against the others."""
+    if not any(r.arm == "affective" for r in runs):
         return []
     lines = [
         "## Inside the agents: does the affective lesion still know? (prediction 3)",
         "",
         f"Linear probes of the last trunk layer on {EPISODES} held-out episodes per run"
-        " (`empathy-gym probe` gives every layer, RSA and network lesions): R² of each"
+        " (`empathy-gym probe` gives every layer, RSA and silencing): R² of each"
         " person's true valence, balanced accuracy of their goal and of 'someone is"
         " distressed', mean over seeds [95% CI]; differences paired by seed.",
         "",
@@ -61,12 +61,12 @@ def knows_section(runs: list[ProbedRun]) -> list[str]:
         for run in (r for r in runs if r.scenario == scenario):
             acts = record(str(run.path), EPISODES, every=2).acts
             last = [name for name in acts.layers if name.startswith("trunk")][-1]
-            measured.setdefault(run.cell, {})[run.seed] = probe(acts, last, run.seed)
-        lines += [f"**{scenario}**", "", "| cell | " + " | ".join(REPRESENTED) + " |"]
+            measured.setdefault(run.arm, {})[run.seed] = probe(acts, last, run.seed)
+        lines += [f"**{scenario}**", "", "| arm | " + " | ".join(REPRESENTED) + " |"]
         lines.append("|---|" + "---|" * len(REPRESENTED))
-        for cell, by_seed in measured.items():
+        for arm, by_seed in measured.items():
             row = [describe([m[k] for m in by_seed.values()], RANGES[k]) for k in REPRESENTED]
-            lines.append(f"| {cell} | " + " | ".join(row) + " |")
+            lines.append(f"| {arm} | " + " | ".join(row) + " |")
         lines.append("")
         for other in (c for c in measured if c != "affective"):
             seeds = sorted(set(measured["affective"]) & set(measured[other]))

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import tyro
 
-from empathy_gym.agents.conditions import Condition
+from empathy_gym.agents.arms import Arm
 from empathy_gym.envs.scenarios import scenario_class
 from empathy_gym.extras import require
 from empathy_gym.rollout.pumps import profile_lines
@@ -41,17 +41,17 @@ def run_pumps(args: PumpsArgs) -> Path:
     started = time.perf_counter()
     rows = []
     for run in args.runs:
-        config, condition, policy = load_run(run)
+        config, arm, policy = load_run(run)
         scenario = config["scenario"]
         for pump in scenario_class(scenario).pumps:
             rows.append(
                 {
                     "scenario": scenario,
                     "pump": pump.name,
-                    "cell": condition.cell,
-                    "lam": float(condition.lam),
+                    "arm": arm.name,
+                    "lam": float(arm.lam),
                     "seed": int(config["seed"]),
-                    "episodes": pump_episodes(policy.model, scenario, condition, pump),
+                    "episodes": pump_episodes(policy.model, scenario, arm, pump),
                 }
             )
         print(f"played {run} ({time.perf_counter() - started:.0f} s)", flush=True)
@@ -62,7 +62,7 @@ def run_pumps(args: PumpsArgs) -> Path:
             frames, _ = record_episode(
                 lambda obs, context: np.zeros(len(obs), np.int64),
                 scenario,
-                Condition(),
+                Arm(),
                 pump.seed,
                 truth=True,
                 **{**pump.kwargs, "max_cycles": 1},

@@ -4,11 +4,11 @@ For each finished run: record its layers on probe episodes (seeds
 ``PROBE_SEED_OFFSET + 1000 * run seed + k``: never trained on, never the evaluation's),
 probe every layer (``probes.py``), and silence the units of one trunk layer that best track
 nearby affect, in doses, against random units, on other held-out episodes
-(``lesions.py``). Runs of the same scenario, cell and lambda are pooled: each measure is a
+(``silencing.py``). Runs of the same scenario, arm and lambda are pooled: each measure is a
 mean over seeds with its 95% bootstrap-t interval. Writes ``<output-dir>/probes.md``,
-``probes.csv``, ``pca.png`` (one panel per cell: the last trunk layer's first two principal
+``probes.csv``, ``pca.png`` (one panel per arm: the last trunk layer's first two principal
 components, coloured by the true valence of the person nearest the assistant) and
-``lesion_doses.png``.
+``silencing_doses.png``.
 """
 
 from __future__ import annotations
@@ -21,16 +21,16 @@ from pathlib import Path
 import numpy as np
 import tyro
 
-from empathy_gym.agents.conditions import Condition
+from empathy_gym.agents.arms import Arm
 from empathy_gym.analysis.probes import MEASURES, RANGES, Activations, chance, probe
 from empathy_gym.errors import check_positive_int
 from empathy_gym.stats import describe
 from empathy_gym.train.runs import load_run, run_env_kwargs
 
 PROBE_SEED_OFFSET = 2_000_000
-LESION_SEED_OFFSET = 3_000_000
-LESION_OUTCOMES = ("welfare", "help", "harm")
-"""what the tables show of the network lesion (the CSV has every metric)"""
+SILENCING_SEED_OFFSET = 3_000_000
+SILENCED_OUTCOMES = ("welfare", "help", "harm")
+"""what the tables show of silencing (the CSV has every metric)"""
 
 
 @dataclass
@@ -44,10 +44,10 @@ class ProbeArgs:
     every: int = 2
     """record every this many steps"""
     layer: str = "trunk2"
-    """the trunk layer whose units the network-level lesion silences"""
+    """the trunk layer whose units are silenced"""
     doses: tuple[int, ...] = (0, 4, 8, 16, 32)
     """numbers of units silenced"""
-    lesion_episodes: int = 16
+    silencing_episodes: int = 16
     """held-out episodes per dose"""
     output_dir: str = "probes"
     """where the tables and figures are written"""
@@ -56,7 +56,7 @@ class ProbeArgs:
 @dataclass
 class RunProbe:
     scenario: str
-    cell: str
+    arm: str
     lam: float
     seed: int
     measures: dict[str, dict[str, float]]  # layer -> measure -> value
@@ -70,7 +70,7 @@ class Recorded:
     """A finished run's network and its layers on the run's probe episodes."""
 
     scenario: str
-    condition: Condition
+    arm: Arm
     seed: int
     model: object
     acts: Activations
@@ -81,23 +81,23 @@ def record(run_dir: str, episodes: int, every: int) -> Recorded:
     """Load a finished run and record its layers on probe episodes seeded from its seed."""
     from empathy_gym.analysis.activations import collect
 
-    config, condition, policy = load_run(run_dir)
+    config, arm, policy = load_run(run_dir)
     scenario, seed = config["scenario"], int(config["seed"])
     env_kwargs = run_env_kwargs(config)
     acts = collect(
         policy.model,
         scenario,
-        condition,
+        arm,
         episodes,
         PROBE_SEED_OFFSET + 1000 * seed,
         every,
         **env_kwargs,
     )
-    return Recorded(scenario, condition, seed, policy.model, acts, env_kwargs)
+    return Recorded(scenario, arm, seed, policy.model, acts, env_kwargs)
 
 
 def probe_run(run_dir: str, args: ProbeArgs) -> RunProbe:
-    """Every layer probed, the network lesion's dose curve and the PCA of one run."""
+    """Every layer probed, the silencing dose curve and the PCA of one run."""
     from empathy_gym.analysis.activations import check_doses, layer_width, trunk_layers
     from empathy_gym.analysis.silencing import dose_curve
 
@@ -115,9 +115,9 @@ def probe_run(run_dir: str, args: ProbeArgs) -> RunProbe:
         args.layer,
         args.doses,
         run.scenario,
-        run.condition,
-        args.lesion_episodes,
-        LESION_SEED_OFFSET + 1000 * run.seed,
+        run.arm,
+        args.silencing_episodes,
+        SILENCING_SEED_OFFSET + 1000 * run.seed,
         **run.env_kwargs,
     )
     last = run.acts.layers[list(layers)[-1]]
@@ -125,8 +125,8 @@ def probe_run(run_dir: str, args: ProbeArgs) -> RunProbe:
     components = np.linalg.svd(centred, full_matrices=False)[2][:2]
     return RunProbe(
         run.scenario,
-        run.condition.cell,
-        float(run.condition.lam),
+        run.arm.name,
+        float(run.arm.lam),
         run.seed,
         {name: probe(run.acts, name, run.seed) for name in run.acts.layers},
         chance(run.acts),
@@ -138,19 +138,19 @@ def probe_run(run_dir: str, args: ProbeArgs) -> RunProbe:
 def summarise(probes: list[RunProbe], layer_name: str) -> list[str]:
     groups: dict[tuple, list[RunProbe]] = {}
     for p in probes:
-        groups.setdefault((p.scenario, p.cell, p.lam), []).append(p)
+        groups.setdefault((p.scenario, p.arm, p.lam), []).append(p)
     lines = ["# What the assistants represent (empathy-gym probe)", ""]
-    for (scenario, cell, lam), runs in groups.items():
+    for (scenario, arm, lam), runs in groups.items():
         seeds = sorted(p.seed for p in runs)
         lines += [
-            f"## {scenario}, {cell}{f' at λ = {lam:g}' if lam else ''} (seeds {seeds})",
+            f"## {scenario}, {arm}{f' at λ = {lam:g}' if lam else ''} (seeds {seeds})",
             "",
             "| layer | " + " | ".join(MEASURES) + " |",
             "|---|" + "---|" * len(MEASURES),
         ]
         for layer in runs[0].measures:
-            cells = [describe([p.measures[layer][m] for p in runs], RANGES[m]) for m in MEASURES]
-            lines.append(f"| {layer} | " + " | ".join(cells) + " |")
+            arms = [describe([p.measures[layer][m] for p in runs], RANGES[m]) for m in MEASURES]
+            lines.append(f"| {layer} | " + " | ".join(arms) + " |")
         lines.append(
             "| chance | " + " | ".join(f"{runs[0].chance[m]:.2f}" for m in MEASURES) + " |"
         )
@@ -159,13 +159,13 @@ def summarise(probes: list[RunProbe], layer_name: str) -> list[str]:
             f"Silencing the k units of {layer_name} that best track nearby affect, against k"
             " random units (held-out episodes):",
             "",
-            "| k | " + " | ".join(f"{o}: affect | {o}: random" for o in LESION_OUTCOMES) + " |",
-            "|---|" + "---|---|" * len(LESION_OUTCOMES),
+            "| k | " + " | ".join(f"{o}: affect | {o}: random" for o in SILENCED_OUTCOMES) + " |",
+            "|---|" + "---|---|" * len(SILENCED_OUTCOMES),
         ]
         for k in runs[0].doses["affect"]:
             row = [
                 describe([p.doses[kind][k][o] for p in runs])
-                for o in LESION_OUTCOMES
+                for o in SILENCED_OUTCOMES
                 for kind in ("affect", "random")
             ]
             lines.append(f"| {k} | " + " | ".join(row) + " |")
@@ -176,18 +176,18 @@ def summarise(probes: list[RunProbe], layer_name: str) -> list[str]:
 def write_csv(path: Path, probes: list[RunProbe]) -> None:
     with path.open("w", newline="") as f:
         writer = csv.writer(f)
-        writer.writerow(["scenario", "cell", "lam", "seed", "layer", "measure", "value"])
+        writer.writerow(["scenario", "arm", "lam", "seed", "layer", "measure", "value"])
         for p in probes:
             for layer, values in p.measures.items():
                 for measure, value in values.items():
-                    writer.writerow([p.scenario, p.cell, p.lam, p.seed, layer, measure, value])
+                    writer.writerow([p.scenario, p.arm, p.lam, p.seed, layer, measure, value])
             for kind, by_k in p.doses.items():
                 for k, outcomes in by_k.items():
                     for outcome, value in outcomes.items():
                         writer.writerow(
                             [
                                 p.scenario,
-                                p.cell,
+                                p.arm,
                                 p.lam,
                                 p.seed,
                                 f"silenced:{kind}:{k}",
@@ -202,12 +202,12 @@ def write_figures(probes: list[RunProbe], output: Path) -> None:
 
     require("matplotlib").use("Agg")
     plt = require("matplotlib.pyplot")
-    cells = list(dict.fromkeys((p.scenario, p.cell, p.lam) for p in probes))
+    arms = list(dict.fromkeys((p.scenario, p.arm, p.lam) for p in probes))
     fig, axes = plt.subplots(
-        1, len(cells), squeeze=False, figsize=(4 * len(cells), 3.6), layout="constrained"
+        1, len(arms), squeeze=False, figsize=(4 * len(arms), 3.6), layout="constrained"
     )
-    for ax, key in zip(axes[0], cells, strict=True):
-        first = next(p for p in probes if (p.scenario, p.cell, p.lam) == key)
+    for ax, key in zip(axes[0], arms, strict=True):
+        first = next(p for p in probes if (p.scenario, p.arm, p.lam) == key)
         points, colour = first.pca
         shown = ax.scatter(
             points[:, 0], points[:, 1], c=colour, cmap="RdYlGn", vmin=-1, vmax=1, s=4
@@ -219,9 +219,9 @@ def write_figures(probes: list[RunProbe], output: Path) -> None:
     fig.savefig(output / "pca.png", dpi=100)
     plt.close(fig)
 
-    fig, axes = plt.subplots(1, len(cells), squeeze=False, figsize=(4 * len(cells), 3.4))
-    for ax, key in zip(axes[0], cells, strict=True):
-        runs = [p for p in probes if (p.scenario, p.cell, p.lam) == key]
+    fig, axes = plt.subplots(1, len(arms), squeeze=False, figsize=(4 * len(arms), 3.4))
+    for ax, key in zip(axes[0], arms, strict=True):
+        runs = [p for p in probes if (p.scenario, p.arm, p.lam) == key]
         for kind, style in (("affect", "o-"), ("random", "s--")):
             ks = sorted(runs[0].doses[kind])
             means = [np.mean([p.doses[kind][k]["welfare"] for p in runs]) for k in ks]
@@ -231,12 +231,12 @@ def write_figures(probes: list[RunProbe], output: Path) -> None:
         ax.set_ylabel("welfare")
     axes[0, 0].legend(fontsize=8)
     fig.tight_layout()
-    fig.savefig(output / "lesion_doses.png", dpi=100)
+    fig.savefig(output / "silencing_doses.png", dpi=100)
     plt.close(fig)
 
 
 def run_probe(args: ProbeArgs) -> Path:
-    for name in ("episodes", "every", "lesion_episodes"):
+    for name in ("episodes", "every", "silencing_episodes"):
         check_positive_int(name, getattr(args, name))
     if args.episodes < 2:
         raise ValueError(

@@ -1,7 +1,8 @@
-"""Network-level lesions: silence the units that carry others' affect, and see what breaks.
+"""Silencing: switch off the units that carry others' affect, and see what breaks.
 
-The brain-damage analogue beside the input-level lesions of the experiment (removing or
-noising the belief inputs). On one set of episodes, the units of a trunk layer are ranked
+The network-level analogue of brain damage, beside the experiment's lesions (arms trained
+without a part of the empathy module) and ablations (belief inputs removed or noised at
+test time). On one set of episodes, the units of a trunk layer are ranked
 by how well their activity tracks the affect of the people around (|Pearson r| with the
 valence of the person nearest the assistant). On other, held-out episodes, the top ``k``
 are silenced (they output 0, tanh's resting value) and the episode's welfare, help and harm
@@ -15,7 +16,7 @@ import dataclasses
 
 import numpy as np
 
-from empathy_gym.agents.conditions import Condition
+from empathy_gym.agents.arms import Arm
 from empathy_gym.analysis.activations import Silenced, check_doses, layer_width
 from empathy_gym.analysis.probes import Activations
 from empathy_gym.rollout.evaluate import evaluate
@@ -37,7 +38,7 @@ def dose_curve(
     layer: str,
     doses,
     scenario: str,
-    condition: Condition,
+    arm: Arm,
     episodes: int,
     seed: int,
     **env_kwargs,
@@ -56,7 +57,7 @@ def dose_curve(
                 out[kind][0] = out["affect"][0]
                 continue
             policy = Silenced(model, layer, ranked[kind][:k], seed)
-            metrics = evaluate(policy, scenario, condition, episodes, seed, **env_kwargs)
+            metrics = evaluate(policy, scenario, arm, episodes, seed, **env_kwargs)
             rows = [dataclasses.asdict(m) for m in metrics]
             out[kind][int(k)] = {
                 o: float(np.mean([r[o] for r in rows]))

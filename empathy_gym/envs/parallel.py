@@ -43,7 +43,7 @@ class EmpathyParallelEnv(ParallelEnv, EzPickle):
         "is_parallelizable": True,
     }
 
-    def __init__(self, scenario: str = "fetch", render_mode: str | None = None, **kwargs):
+    def __init__(self, scenario: str, render_mode: str | None = None, **kwargs):
         EzPickle.__init__(self, scenario, render_mode, **kwargs)
         check_render_mode(render_mode)
         self.scenario: Scenario = make_scenario(scenario, **kwargs)

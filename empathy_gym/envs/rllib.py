@@ -41,7 +41,7 @@ def policy_of(agent_id: str, episode=None, **kwargs) -> str:
     return "assistant" if agent_id.startswith("assistant") else "human"
 
 
-def multi_agent_ppo_config(scenario: str = "fetch", **env_config):
+def multi_agent_ppo_config(scenario: str, **env_config):
     """A PPOConfig with separate assistant and human modules; adjust it as any PPOConfig."""
     ppo = require("ray.rllib.algorithms.ppo")
     modules = require("ray.rllib.core.rl_module.multi_rl_module")

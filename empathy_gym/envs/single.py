@@ -17,7 +17,7 @@ from empathy_gym.envs.parallel import ASSISTANT, RENDER_MODES, EmpathyParallelEn
 class AssistantEnv(gym.Env):
     metadata: ClassVar[dict] = {"render_modes": RENDER_MODES, "render_fps": 8}
 
-    def __init__(self, scenario: str = "fetch", render_mode: str | None = None, **kwargs):
+    def __init__(self, scenario: str, render_mode: str | None = None, **kwargs):
         if kwargs.get("human_control", "model") != "model":
             raise ValueError(
                 "human_control must be 'model' in the single-agent assistant view; use the"

@@ -35,7 +35,7 @@ class SeededSuperSuitVecEnv(SB3VecEnvWrapper):
         return observations
 
 
-def shared_policy_vec_env(scenario: str = "fetch", n_copies: int = 1, **env_kwargs):
+def shared_policy_vec_env(scenario: str, n_copies: int = 1, **env_kwargs):
     """An SB3 VecEnv of ``n_copies`` envs whose members are all their agents."""
     env = EmpathyParallelEnv(scenario, human_control="external", **env_kwargs)
     env = ss.pad_action_space_v0(ss.pad_observations_v0(env))

@@ -48,7 +48,7 @@ class UniformInfos(BaseWrapper):
         return {**info, **self._truth, "action_mask": mask}
 
 
-def tianshou_env(scenario: str = "fetch", **env_kwargs):
+def tianshou_env(scenario: str, **env_kwargs):
     """Tianshou's ``PettingZooEnv`` over ``scenario``'s AEC env (padded when humans act)."""
     pettingzoo_env = require("tianshou.env").PettingZooEnv
     env = parallel_to_aec(EmpathyParallelEnv(scenario, **env_kwargs))

@@ -30,9 +30,7 @@ from empathy_gym.errors import check_positive_int
 class AssistantVectorEnv(VectorEnv, EzPickle):
     metadata: ClassVar[dict] = {"autoreset_mode": AutoresetMode.SAME_STEP, "render_modes": []}
 
-    def __init__(
-        self, scenario: str = "fetch", num_envs: int = 8, autoreset: bool = True, **kwargs
-    ):
+    def __init__(self, scenario: str, num_envs: int = 8, autoreset: bool = True, **kwargs):
         EzPickle.__init__(self, scenario, num_envs, autoreset, **kwargs)
         check_positive_int("num_envs", num_envs)
         if kwargs.get("human_control", "model") != "model":
@@ -112,7 +110,7 @@ class AssistantVectorEnv(VectorEnv, EzPickle):
         return actions
 
 
-def sb3_vec_env(scenario: str = "fetch", num_envs: int = 8, **kwargs):
+def sb3_vec_env(scenario: str, num_envs: int = 8, **kwargs):
     """The same batch as a Stable-Baselines3 VecEnv (no SuperSuit, no DummyVecEnv)."""
     from empathy_gym.envs.sb3 import SB3VecEnv
 

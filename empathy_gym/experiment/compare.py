@@ -1,20 +1,20 @@
 """``empathy-gym compare``: the factorial over scenarios, lambda and seeds, then one report.
 
 Each run is an ordinary training run (``runner.run_training``) in
-``<output-dir>/<scenario>__<cell>[_lam<lambda>]__<seed>/``. A run whose ``eval.json`` exists
+``<output-dir>/<scenario>__<arm>[_lam<lambda>]__<seed>/``. A run whose ``eval.json`` exists
 with the same config is skipped (never retrained), an unfinished one is resumed from its
 newest checkpoint, and one with a different config is refused: a killed comparison
 continues where it stopped. Runs go to ``--workers`` processes, or with ``--backend ray``
 to Ray tasks on a local Ray or a cluster (``--address``); both give the same results.
 
-Each empathic cell trains once per value of the preset's lambda grid: the points of its
+Each empathic arm trains once per value of the preset's lambda grid: the points of its
 task-versus-welfare frontier. (A single lambda-conditioned policy, lambda as an input and
 trained over the grid, was tried and dropped: at equal budget it fell well short of the
 separately trained points, e.g. in dilemma it found the detour at no lambda where the
 separate run at lambda 1 did.)
 
 The scenarios' scripted assistants (all but the oracle read no truth) are evaluated on
-exactly the runs' evaluation episodes, for the competence check (each cell against the best
+exactly the runs' evaluation episodes, for the competence check (each arm against the best
 scripted return under its own training reward) and for scores normalised so that doing
 nothing = 0 and the best scripted policy = 1. Writes ``<output-dir>/compare-<name>/``:
 ``episodes.csv`` (one row per evaluation episode), ``seeds.csv`` (one row per seed),
@@ -31,10 +31,11 @@ from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
 
-from empathy_gym.agents.conditions import Condition
+from empathy_gym.agents.arms import Arm
 from empathy_gym.envs.scenarios import make_scenario, scenario_class
 from empathy_gym.errors import check_positive_int
 from empathy_gym.experiment.presets import PRESETS, Preset
+from empathy_gym.experiment.results import SCRIPT_PREFIX
 from empathy_gym.extras import require
 from empathy_gym.rollout.evaluate import evaluate, scripted
 from empathy_gym.train.runner import (
@@ -47,16 +48,15 @@ from empathy_gym.train.runs import config_changes, eval_seed, run_dir_name
 from empathy_gym.train.settings import PPOSettings
 
 BACKENDS = ("local", "ray")
-SCRIPT_PREFIX = "script:"
 
 
 @dataclass
 class CompareArgs:
-    """Train and evaluate every cell of a comparison; write the report."""
+    """Train and evaluate every arm of a comparison; write the report."""
 
     preset: str = "quick"
     """micro (a smoke test), quick (P1-3 on dilemma and fetch: ppo, affective and cirl at
-    lambda 1, 6 seeds), full (every cell at lambda 1 and 4, 3 scenarios, 10 seeds)"""
+    lambda 1, 6 seeds), full (every arm at lambda 1 and 4, 3 scenarios, 10 seeds)"""
     config: str | None = None
     """a JSON file of Preset fields, used instead of --preset"""
     settings: str | None = None
@@ -95,15 +95,15 @@ def resolve_preset(args: CompareArgs) -> Preset:
 
 def planned_runs(preset: Preset) -> list[TrainArgs]:
     return [
-        preset.train_args(scenario, condition, seed)
+        preset.train_args(scenario, arm, seed)
         for scenario in preset.scenarios
-        for condition in preset.conditions()
+        for arm in preset.trained_arms()
         for seed in preset.seeds
     ]
 
 
 def run_path(args: TrainArgs, output_dir: str) -> Path:
-    return Path(output_dir) / run_dir_name(args.scenario, args.to_condition(), args.seed)
+    return Path(output_dir) / run_dir_name(args.scenario, args.to_arm(), args.seed)
 
 
 def run_state(args: TrainArgs, output_dir: str) -> str:
@@ -112,8 +112,8 @@ def run_state(args: TrainArgs, output_dir: str) -> str:
     config_path = run_dir / "config.json"
     if not config_path.exists():
         return "new"
-    wanted = recorded_config(args, args.to_condition())
-    details = config_changes(stored_config(run_dir, args, args.to_condition()), wanted)
+    wanted = recorded_config(args, args.to_arm())
+    details = config_changes(stored_config(run_dir, args, args.to_arm()), wanted)
     if details:
         raise ValueError(
             f"{run_dir} holds a run whose config differs from this comparison's ({details});"
@@ -125,7 +125,7 @@ def run_state(args: TrainArgs, output_dir: str) -> str:
 def _train(args: TrainArgs) -> tuple[str, float]:
     start = time.perf_counter()
     run_training(args)
-    label = run_dir_name(args.scenario, args.to_condition(), args.seed)
+    label = run_dir_name(args.scenario, args.to_arm(), args.seed)
     return label, time.perf_counter() - start
 
 
@@ -197,15 +197,15 @@ def run_compare(args: CompareArgs) -> Path:
 
 def probed_runs(preset: Preset, runs: list[TrainArgs], output_dir: str) -> list:
     """The runs whose activations prediction 3 looks into (``analysis/inside.py``)."""
-    from empathy_gym.analysis.inside import ProbedRun, cells_to_probe
+    from empathy_gym.analysis.inside import ProbedRun, arms_to_probe
 
-    wanted = cells_to_probe(preset.cells, preset.report_lam)
+    wanted = arms_to_probe(preset.arms, preset.report_lam)
     probed = []
     for run in runs:
-        condition = run.to_condition()
-        if wanted.get(condition.cell) == condition.lam:
+        arm = run.to_arm()
+        if wanted.get(arm.name) == arm.lam:
             path = run_path(run, output_dir)
-            probed.append(ProbedRun(run.scenario, condition.cell, run.seed, path))
+            probed.append(ProbedRun(run.scenario, arm.name, run.seed, path))
     return probed
 
 
@@ -230,7 +230,7 @@ def _evaluate_script(job: tuple) -> list[dict]:
     episodes = evaluate(
         scripted(kind, rules, range(first, first + preset.eval_episodes)),
         scenario,
-        Condition(),
+        Arm(),
         preset.eval_episodes,
         first,
         **kwargs,
@@ -238,7 +238,7 @@ def _evaluate_script(job: tuple) -> list[dict]:
     return [
         {
             "scenario": scenario,
-            "cell": SCRIPT_PREFIX + kind,
+            "arm": SCRIPT_PREFIX + kind,
             "lam": 0.0,
             "seed": seed,
             "population": population,

@@ -1,5 +1,6 @@
-"""The comparison's plots: task-versus-welfare frontiers, welfare against lesion dose, and
-learning curves. Each point is a mean over seeds with its 95% bootstrap-t interval."""
+"""The comparison's plots: task-versus-welfare frontiers, welfare against the dose of an
+ablation of the belief inputs, and learning curves. Each point is a mean over seeds with its
+95% bootstrap-t interval."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
-from empathy_gym.agents.conditions import CELLS
-from empathy_gym.experiment.results import scripts_of
+from empathy_gym.agents.arms import ARMS
+from empathy_gym.experiment.results import SCRIPT_PREFIX, scripts_of
 from empathy_gym.extras import require
 from empathy_gym.stats import finite_interval
 from empathy_gym.train.runs import run_dir_name
@@ -33,7 +34,7 @@ STYLE = {
 def write_plots(report, runs, output_dir: str, plot_dir: Path) -> None:
     plot_dir.mkdir(parents=True, exist_ok=True)
     _frontiers(report, plot_dir / "frontiers.png")
-    _lesion_doses(report, plot_dir / "lesion_doses.png")
+    _ablation_doses(report, plot_dir / "ablation_doses.png")
     _learning_curves(report.preset, runs, output_dir, plot_dir / "learning_curves.png")
 
 
@@ -45,9 +46,9 @@ def _mean_ci(values: dict) -> tuple[float, float, float]:
     return x.mean, x.low, x.high
 
 
-def _point(ax, report, scenario, cell, lam, **style):
-    task = _mean_ci(report.seeds_of(scenario, cell, lam, "task_return"))
-    welfare = _mean_ci(report.seeds_of(scenario, cell, lam, "welfare"))
+def _point(ax, report, scenario, arm, lam, **style):
+    task = _mean_ci(report.seeds_of(scenario, arm, lam, "task_return"))
+    welfare = _mean_ci(report.seeds_of(scenario, arm, lam, "welfare"))
     bounded = [np.nan_to_num(v, posinf=task[0], neginf=task[0]) for v in task]
     wbounded = [np.nan_to_num(v, posinf=welfare[0], neginf=welfare[0]) for v in welfare]
     ax.errorbar(
@@ -66,21 +67,21 @@ def _frontiers(report, path: Path) -> None:
     fig, axes = plt.subplots(1, len(scenarios), squeeze=False, figsize=(6 * len(scenarios), 5))
     for col, scenario in enumerate(scenarios):
         ax = axes[0, col]
-        for cell in report.preset.cells:
-            colour, line = STYLE.get(cell, ("grey", "-"))
-            if not CELLS[cell].cares:
-                _point(ax, report, scenario, cell, 0.0, fmt="s", color=colour, label=cell, ms=8)
+        for arm in report.preset.arms:
+            colour, line = STYLE.get(arm, ("grey", "-"))
+            if not ARMS[arm].cares:
+                _point(ax, report, scenario, arm, 0.0, fmt="s", color=colour, label=arm, ms=8)
                 continue
             xs, ys = [], []
-            for lam in report.points(scenario, cell):
-                x, y = _point(ax, report, scenario, cell, lam, fmt="o", color=colour, ms=4)
+            for lam in report.points(scenario, arm):
+                x, y = _point(ax, report, scenario, arm, lam, fmt="o", color=colour, ms=4)
                 xs.append(x)
                 ys.append(y)
                 ax.annotate(f"{lam:g}", (x, y), fontsize=7, color=colour)
-            ax.plot(xs, ys, line, color=colour, label=cell)
+            ax.plot(xs, ys, line, color=colour, label=arm)
         for script in scripts_of(report.table, scenario):
             x, y = _point(ax, report, scenario, script, 0.0, fmt="x", color="grey", ms=7)
-            ax.annotate(script.removeprefix("script:"), (x, y), fontsize=8, color="grey")
+            ax.annotate(script.removeprefix(SCRIPT_PREFIX), (x, y), fontsize=8, color="grey")
         ax.set_title(f"{scenario} (numbers: λ)")
         ax.set_xlabel("task return")
         ax.set_ylabel("welfare (mean true valence)")
@@ -91,20 +92,20 @@ def _frontiers(report, path: Path) -> None:
     plt.close(fig)
 
 
-def _lesion_doses(report, path: Path) -> None:
+def _ablation_doses(report, path: Path) -> None:
     scenarios = report.preset.scenarios
     lam = report.preset.report_lam
     fig, axes = plt.subplots(1, len(scenarios), squeeze=False, figsize=(5 * len(scenarios), 4))
     for col, scenario in enumerate(scenarios):
         ax = axes[0, col]
-        for cell in report.preset.cells:
-            if not CELLS[cell].belief_inputs:
+        for arm in report.preset.arms:
+            if not ARMS[arm].belief_inputs:
                 continue
-            at = lam if CELLS[cell].cares else 0.0
+            at = lam if ARMS[arm].cares else 0.0
             doses, means, lows, highs = [], [], [], []
             settings = [("", 0.0)] + [(f"noise{d:g}", d) for d in (0.25, 0.5, 1.0)]
             for setting, dose in settings:
-                values = report.seeds_of(scenario, cell, at, "welfare", setting=setting)
+                values = report.seeds_of(scenario, arm, at, "welfare", setting=setting)
                 if not values:
                     continue
                 m, lo, hi = _mean_ci(values)
@@ -112,10 +113,10 @@ def _lesion_doses(report, path: Path) -> None:
                 means.append(m)
                 lows.append(np.nan_to_num(lo, neginf=m))
                 highs.append(np.nan_to_num(hi, posinf=m))
-            colour = STYLE.get(cell, ("grey", "-"))[0]
-            ax.plot(doses, means, "o-", color=colour, label=cell)
+            colour = STYLE.get(arm, ("grey", "-"))[0]
+            ax.plot(doses, means, "o-", color=colour, label=arm)
             ax.fill_between(doses, lows, highs, color=colour, alpha=0.15)
-            removed = report.seeds_of(scenario, cell, at, "welfare", setting="remove")
+            removed = report.seeds_of(scenario, arm, at, "welfare", setting="remove")
             if removed:
                 ax.scatter([1.05], [_mean_ci(removed)[0]], marker="D", color=colour)
         ax.set_title(f"{scenario} (λ = {lam:g}; diamond: inputs removed)")
@@ -142,16 +143,14 @@ def _learning_curves(preset, runs, output_dir: str, path: Path) -> None:
         len(CURVES), len(preset.scenarios), squeeze=False, figsize=(5 * len(preset.scenarios), 6.5)
     )
     for col, scenario in enumerate(preset.scenarios):
-        conditions = dict.fromkeys(r.to_condition() for r in runs if r.scenario == scenario)
-        for condition in conditions:
-            mine = [r for r in runs if r.scenario == scenario and r.to_condition() == condition]
-            colour, line = STYLE.get(condition.cell, ("grey", "-"))
+        arms = dict.fromkeys(r.to_arm() for r in runs if r.scenario == scenario)
+        for arm in arms:
+            mine = [r for r in runs if r.scenario == scenario and r.to_arm() == arm]
+            colour, line = STYLE.get(arm.name, ("grey", "-"))
             for row, (column, label) in enumerate(CURVES):
                 curves = [
                     _read_curve(
-                        Path(output_dir)
-                        / run_dir_name(scenario, condition, r.seed)
-                        / "progress.csv",
+                        Path(output_dir) / run_dir_name(scenario, arm, r.seed) / "progress.csv",
                         column,
                     )
                     for r in mine
@@ -161,7 +160,7 @@ def _learning_curves(preset, runs, output_dir: str, path: Path) -> None:
                     continue
                 steps = curves[0][0][:length]
                 mean = np.mean([v[:length] for _, v in curves], axis=0)
-                axes[row, col].plot(steps, mean, line or "-", color=colour, label=condition.name)
+                axes[row, col].plot(steps, mean, line or "-", color=colour, label=arm.label)
                 axes[row, col].set_ylabel(label)
         axes[0, col].set_title(scenario)
         axes[-1, col].set_xlabel("environment steps")

@@ -11,8 +11,8 @@ scenario, is:
 * **refuted** when a test fails;
 * **inconclusive** otherwise;
 * **untestable (why)** when the instrument cannot test it there (the scenario lacks what
-  it is about), when a cell it needs did not converge (competence below 0.9 of the best
-  scripted return under its own reward), or when the comparison did not run the cells.
+  it is about), when an arm it needs did not converge (competence below 0.9 of the best
+  scripted return under its own reward), or when the comparison did not run the arms.
 
 Differences between scenarios (P4) pair seeds by number: the runs are independent, and
 pairing independent runs by index keeps a valid test.
@@ -23,14 +23,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from empathy_gym.experiment.results import Table
+from empathy_gym.envs.scenarios import scenario_class
+from empathy_gym.experiment.results import PUMP_PREFIX, Table
 from empathy_gym.stats import Interval, holm, paired_interval
 
 ALPHA = 0.05
 INTACT = ("cirl", "contagion-proximity", "contagion-global")
-INFERENCE_SCENARIOS = ("fetch", "comfort")
-"""Where goals or feelings must be inferred over time (the instrument's inference check)."""
-NO_INFERENCE_SCENARIOS = ("dilemma",)
 
 
 @dataclass
@@ -84,16 +82,18 @@ class Claim:
 
 PREDICTIONS = {
     "P1": "`ppo` gets the most task reward, the lowest welfare and the most harm (against "
-    "each intact empathic cell).",
+    "each intact empathic arm).",
     "P2": "Intact `cirl` and `contagion` raise welfare and cut harm (against `ppo`), tracing a "
     "frontier that dominates `ppo`'s point.",
     "P3": "The affective lesion (belief inputs, no other-regarding term) falls back to "
-    "`ppo`'s welfare: below each intact cell's, and no detectable difference from `ppo`'s. "
+    "`ppo`'s welfare: below each intact arm's, and no detectable difference from `ppo`'s. "
     "What it still infers is measured from its activations (`empathy-gym probe`).",
     "P4": "The cognitive lesion costs most welfare where goals and feelings must be inferred "
-    "over time (fetch, comfort) and least where they need not (dilemma).",
-    "P5": "In comfort's easy escape, `contagion` with proximity coupling stays away from the "
-    "distressed (less time near them, less help) than with global coupling.",
+    "over time (scenarios whose instrument declares such a decision) and least where they "
+    "need not.",
+    "P5": "Where a distressed person is easy to escape (a scenario's escape probe), `contagion` "
+    "with proximity coupling stays away from the distressed (less time near them, less help) "
+    "than with global coupling.",
 }
 
 
@@ -111,13 +111,13 @@ class Judge:
         self.table, self.lam, self.population = table, lam, population
         self.converged, self.ran = converged, set(ran)
 
-    def values(self, scenario, cell: str, metric: str, setting: str = "") -> dict[int, float]:
-        """Per seed: ``metric`` of a cell at the report's lambda (lambda-free cells at 0)."""
-        lam = self.lam if cell in INTACT or cell.endswith("-cognitive") else 0.0
+    def values(self, scenario, arm: str, metric: str, setting: str = "") -> dict[int, float]:
+        """Per seed: ``metric`` of an arm at the report's lambda (lambda-free arms at 0)."""
+        lam = self.lam if arm in INTACT or arm.endswith("-cognitive") else 0.0
         return self.table.by_seed(
             metric,
             scenario=scenario,
-            cell=cell,
+            arm=arm,
             lam=lam,
             population=self.population,
             setting=setting,
@@ -129,12 +129,12 @@ class Judge:
         seeds = sorted(set(first) & set(second))
         return paired_interval([first[s] for s in seeds], [second[s] for s in seeds], rng=0)
 
-    def _needs(self, claim: Claim, scenario: str, cells) -> bool:
-        missing = [c for c in cells if c not in self.ran]
+    def _needs(self, claim: Claim, scenario: str, arms) -> bool:
+        missing = [c for c in arms if c not in self.ran]
         if missing:
             claim.untestable = f"the comparison did not run {missing}"
             return False
-        unconverged = [c for c in cells if not self.converged(scenario, c)]
+        unconverged = [c for c in arms if not self.converged(scenario, c)]
         if unconverged:
             claim.untestable = f"{unconverged} did not converge"
             return False
@@ -145,25 +145,25 @@ class Judge:
         for scenario in scenarios:
             claims += [self.p1(scenario), self.p2(scenario), self.p3(scenario)]
         claims += self.p4(scenarios)
-        claims.append(self.p5(scenarios))
+        claims += self.p5(scenarios)
         tests = [t for c in claims for t in c.tests if t.directional]
         for t, p in zip(tests, holm([t.interval.p_value for t in tests]), strict=True):
             t.adjusted_p = p
         return claims
 
     def _harm_tests(self, scenario, a, b, sign, label) -> list[Test]:
-        """Harm tests only where harm happened: where neither cell ever harmed anyone, the
+        """Harm tests only where harm happened: where neither arm ever harmed anyone, the
         scenario cannot show a difference in it."""
         if not any(v for c in (a, b) for v in self.values(scenario, c, "harm").values()):
             return []
         return [Test(label, self.diff(scenario, a, b, "harm"), sign)]
 
     def _intact(self, claim: Claim, scenario: str, *others: str) -> list[str]:
-        """The intact empathic cells that ran, if they, ``ppo`` and ``others`` are all
+        """The intact empathic arms that ran, if they, ``ppo`` and ``others`` are all
         testable; else none, with the claim marked untestable saying why."""
         intact = [c for c in INTACT if c in self.ran]
         if not self._needs(claim, scenario, ["ppo", *others, *intact]) or not intact:
-            claim.untestable = claim.untestable or "no intact empathic cell ran"
+            claim.untestable = claim.untestable or "no intact empathic arm ran"
             return []
         return intact
 
@@ -172,11 +172,11 @@ class Judge:
         intact = self._intact(claim, scenario)
         if not intact:
             return claim
-        for cell in intact:
+        for arm in intact:
             claim.tests += [
-                Test(f"task ppo − {cell}", self.diff(scenario, "ppo", cell, "task_return"), 1),
-                Test(f"welfare ppo − {cell}", self.diff(scenario, "ppo", cell, "welfare"), -1),
-                *self._harm_tests(scenario, "ppo", cell, 1, f"harm ppo − {cell}"),
+                Test(f"task ppo − {arm}", self.diff(scenario, "ppo", arm, "task_return"), 1),
+                Test(f"welfare ppo − {arm}", self.diff(scenario, "ppo", arm, "welfare"), -1),
+                *self._harm_tests(scenario, "ppo", arm, 1, f"harm ppo − {arm}"),
             ]
         return claim
 
@@ -185,10 +185,10 @@ class Judge:
         intact = self._intact(claim, scenario)
         if not intact:
             return claim
-        for cell in intact:
+        for arm in intact:
             claim.tests += [
-                Test(f"welfare {cell} − ppo", self.diff(scenario, cell, "ppo", "welfare"), 1),
-                *self._harm_tests(scenario, cell, "ppo", -1, f"harm {cell} − ppo"),
+                Test(f"welfare {arm} − ppo", self.diff(scenario, arm, "ppo", "welfare"), 1),
+                *self._harm_tests(scenario, arm, "ppo", -1, f"harm {arm} − ppo"),
             ]
         return claim
 
@@ -197,11 +197,11 @@ class Judge:
         intact = self._intact(claim, scenario, "affective")
         if not intact:
             return claim
-        for cell in intact:
+        for arm in intact:
             claim.tests.append(
                 Test(
-                    f"welfare affective − {cell}",
-                    self.diff(scenario, "affective", cell, "welfare"),
+                    f"welfare affective − {arm}",
+                    self.diff(scenario, "affective", arm, "welfare"),
                     -1,
                 )
             )
@@ -212,15 +212,18 @@ class Judge:
 
     def p4(self, scenarios) -> list[Claim]:
         claims = []
-        hard = [s for s in scenarios if s in INFERENCE_SCENARIOS]
-        easy = [s for s in scenarios if s in NO_INFERENCE_SCENARIOS]
-        for cell in INTACT:
-            claim = Claim("P4", cell)
-            lesioned = f"{cell}-cognitive"
+        hard = [s for s in scenarios if scenario_class(s).instrument.inference]
+        easy = [s for s in scenarios if not scenario_class(s).instrument.inference]
+        for arm in INTACT:
+            claim = Claim("P4", arm)
+            lesioned = f"{arm}-cognitive"
             if not hard or not easy:
-                claim.untestable = "needs fetch or comfort, and dilemma, in one comparison"
-            elif all(self._needs(claim, s, [cell, lesioned]) for s in (*hard, *easy)):
-                cost = {s: self.table_cost(s, cell, lesioned) for s in (*hard, *easy)}
+                claim.untestable = (
+                    "needs a scenario where inference over time is needed and one where it is"
+                    " not, in one comparison"
+                )
+            elif all(self._needs(claim, s, [arm, lesioned]) for s in (*hard, *easy)):
+                cost = {s: self.table_cost(s, arm, lesioned) for s in (*hard, *easy)}
                 for h in hard:
                     for e in easy:
                         seeds = sorted(set(cost[h]) & set(cost[e]))
@@ -233,29 +236,37 @@ class Judge:
             claims.append(claim)
         return claims
 
-    def table_cost(self, scenario, cell, lesioned) -> dict[int, float]:
-        """Per seed: welfare of the intact cell minus welfare of its cognitive lesion."""
-        intact = self.values(scenario, cell, "welfare")
+    def table_cost(self, scenario, arm, lesioned) -> dict[int, float]:
+        """Per seed: welfare of the intact arm minus welfare of its cognitive lesion."""
+        intact = self.values(scenario, arm, "welfare")
         lesion = self.values(scenario, lesioned, "welfare")
         return {s: intact[s] - lesion[s] for s in set(intact) & set(lesion)}
 
-    def p5(self, scenarios) -> Claim:
-        claim = Claim("P5", "comfort")
-        cells = ["contagion-proximity", "contagion-global"]
-        if "comfort" not in scenarios:
-            claim.untestable = "needs comfort and its escape variants"
-        elif self._needs(claim, "comfort", cells):
-            setting = "variant:escape_easy"
-            claim.tests += [
-                Test(
-                    "time near the distressed, proximity − global",
-                    self.diff("comfort", *cells, "near_distress", setting),
-                    -1,
-                ),
-                Test(
-                    "help, proximity − global",
-                    self.diff("comfort", *cells, "help", setting),
-                    -1,
-                ),
-            ]
-        return claim
+    def p5(self, scenarios) -> list[Claim]:
+        """One claim per scenario with an escape probe, judged on its easy pump."""
+        probes = {s: scenario_class(s).instrument.escape for s in scenarios}
+        probes = {s: probe for s, probe in probes.items() if probe is not None}
+        if not probes:
+            claim = Claim("P5", "all")
+            claim.untestable = "needs a scenario with an escape probe (Instrument.escape)"
+            return [claim]
+        arms = ["contagion-proximity", "contagion-global"]
+        claims = []
+        for scenario, probe in probes.items():
+            claim = Claim("P5", scenario)
+            if self._needs(claim, scenario, arms):
+                setting = PUMP_PREFIX + probe.easy
+                claim.tests += [
+                    Test(
+                        "time near the distressed, proximity − global",
+                        self.diff(scenario, *arms, "near_distress", setting),
+                        -1,
+                    ),
+                    Test(
+                        "help, proximity − global",
+                        self.diff(scenario, *arms, "help", setting),
+                        -1,
+                    ),
+                ]
+            claims.append(claim)
+        return claims

@@ -12,16 +12,18 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from empathy_gym.agents.conditions import CELLS, Condition, cell_named
+from empathy_gym.agents.arms import ARMS, Arm, command_of, factors_of
 from empathy_gym.envs.core.population import PROFILES
 from empathy_gym.envs.scenarios import scenario_class
 from empathy_gym.envs.scenarios.base import LAYOUTS
 from empathy_gym.errors import check_positive_int
-from empathy_gym.train.runner import ARGS_OF_CONDITION, DEFAULT_HELD_OUT, TrainArgs
+from empathy_gym.train.runner import ARGS_OF_COMMAND, DEFAULT_HELD_OUT, TrainArgs
 from empathy_gym.train.settings import PPOSettings
 
 MIN_SEEDS = 2
 """Predictions need intervals over seeds."""
+RENAMED_FIELDS = {"cells": "arms"}
+"""Preset fields of earlier versions and their names now."""
 
 
 @dataclass(frozen=True)
@@ -30,13 +32,13 @@ class Preset:
 
     name: str
     scenarios: tuple[str, ...]
-    cells: tuple[str, ...]
+    arms: tuple[str, ...]
     seeds: tuple[int, ...]
     timesteps: int
     lams: tuple[float, ...] = (1.0, 4.0)
     report_lam: float = 1.0
     scenario_timesteps: dict = field(default_factory=dict)
-    """per-scenario training budgets overriding ``timesteps`` (the same for every cell)"""
+    """per-scenario training budgets overriding ``timesteps`` (the same for every arm)"""
     population: str = "default"
     eval_populations: tuple[str, ...] = ("default", *DEFAULT_HELD_OUT)
     eval_episodes: int = 16
@@ -46,14 +48,14 @@ class Preset:
     ppo: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        for name in ("scenarios", "cells", "seeds"):
+        for name in ("scenarios", "arms", "seeds"):
             if not getattr(self, name):
                 raise ValueError(f"preset {self.name!r}: {name} is empty")
         for scenario in self.scenarios:
             scenario_class(scenario)
-        for cell in self.cells:
-            cell_named(cell)
-        if any(CELLS[c].cares for c in self.cells) and not self.lams:
+        for name in self.arms:
+            factors_of(name)
+        if any(ARMS[name].cares for name in self.arms) and not self.lams:
             raise ValueError(f"preset {self.name!r}: lams (the lambda grid) is empty")
         if len(set(self.seeds)) < MIN_SEEDS:
             raise ValueError(
@@ -68,6 +70,12 @@ class Preset:
             raise ValueError(
                 f"preset {self.name!r}: layout must be one of {LAYOUTS}, got {self.layout!r}"
             )
+        for scenario in self.scenarios:
+            if self.layout not in scenario_class(scenario).layouts():
+                raise ValueError(
+                    f"preset {self.name!r}: layout {self.layout!r} is not available for"
+                    f" {scenario} (it has {list(scenario_class(scenario).layouts())})"
+                )
         check_positive_int("timesteps", self.timesteps)
         for scenario, steps in self.scenario_timesteps.items():
             if scenario not in self.scenarios:
@@ -81,6 +89,12 @@ class Preset:
             fields = json.loads(Path(path).read_text())
         except (OSError, json.JSONDecodeError) as err:
             raise ValueError(f"config file {path!r} cannot be read as JSON: {err}") from err
+        renamed = sorted(set(fields) & set(RENAMED_FIELDS))
+        if renamed:
+            old = renamed[0]
+            raise ValueError(
+                f"config file {path!r}: field {old!r} was renamed {RENAMED_FIELDS[old]!r}"
+            )
         known = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(fields) - known)
         if unknown:
@@ -93,33 +107,22 @@ class Preset:
                 fields[key] = tuple(value)
         return cls(**fields)
 
-    def conditions(self) -> list[Condition]:
-        """Every trained condition: each cell, at each lambda where it has one."""
+    def trained_arms(self) -> list[Arm]:
+        """Every arm trained: each named arm at each lambda of the grid where it has one."""
         out = []
-        for cell in self.cells:
-            lams = self.lams if CELLS[cell].cares else (0.0,)
-            out += [Condition(cell, lam) for lam in lams]
+        for name in self.arms:
+            lams = self.lams if ARMS[name].cares else (0.0,)
+            out += [Arm(name, lam) for lam in lams]
         return out
 
-    def train_args(self, scenario: str, condition: Condition, seed: int) -> TrainArgs:
-        cell = condition.spec
-        script = "ppo" if cell.name == "ppo" else "cirl" if cell.term != "mood" else "contagion"
-        lesion = (
-            "affective"
-            if cell.name == "affective"
-            else "cognitive"
-            if cell.cares and not cell.belief_inputs
-            else "none"
-        )
-        extra = {}
-        if script != "ppo":
-            extra = {"lesion": lesion, "lam": condition.lam if cell.cares else 1.0}
-        if script == "contagion":
-            extra["coupling"] = cell.coupling
-        return ARGS_OF_CONDITION[script](
+    def train_args(self, scenario: str, arm: Arm, seed: int) -> TrainArgs:
+        """The arguments of the training command that trains ``arm`` on ``scenario``."""
+        flags = command_of(arm)
+        command = flags.pop("command")
+        return ARGS_OF_COMMAND[command](
             scenario=scenario,
             population=self.population,
-            **extra,
+            **flags,
             timesteps=self.scenario_timesteps.get(scenario, self.timesteps),
             seed=seed,
             max_cycles=self.max_cycles,
@@ -132,7 +135,8 @@ class Preset:
         )
 
 
-QUICK_CELLS = ("ppo", "affective", "cirl")
+QUICK_ARMS = ("ppo", "affective", "cirl")
+"""P1-P3 need these: the reward maximiser, the affective lesion and an intact arm."""
 
 PRESETS = {
     p.name: p
@@ -140,7 +144,7 @@ PRESETS = {
         Preset(
             "micro",
             ("dilemma",),
-            ("ppo", "affective", "cirl"),
+            QUICK_ARMS,
             (0, 1),
             8192,
             lams=(1.0,),
@@ -152,7 +156,7 @@ PRESETS = {
         Preset(
             "quick",
             ("dilemma", "fetch"),
-            QUICK_CELLS,
+            QUICK_ARMS,
             tuple(range(6)),
             2_000_000,
             lams=(1.0,),
@@ -162,12 +166,10 @@ PRESETS = {
         Preset(
             "full",
             ("fetch", "comfort", "dilemma"),
-            tuple(CELLS),
+            tuple(ARMS),
             tuple(range(10)),
             2_000_000,
             scenario_timesteps={"fetch": 4_000_000},
         ),
     )
 }
-
-

@@ -1,11 +1,11 @@
-"""The comparison's report: competence, tables, frontiers, lesions, held-out populations and
+"""The comparison's report: competence, tables, frontiers, ablations, held-out populations and
 the predictions, every number a mean over seeds with its 95% bootstrap-t interval.
 
 Intervals are over training seeds (``stats.py``): each seed's mean over its own evaluation
 episodes is one sample. Normalised scores put doing nothing at 0 and the best truth-free
-scripted assistant for that metric at 1, on the same episodes. Competence: a cell's return
+scripted assistant for that metric at 1, on the same episodes. Competence: an arm's return
 on its own training reward against the best truth-free scripted assistant's under the same
-reward; below 0.9 of it the cell is marked **not converged** and no prediction is judged
+reward; below 0.9 of it the arm is marked **not converged** and no prediction is judged
 on it.
 """
 
@@ -15,10 +15,14 @@ from pathlib import Path
 
 import numpy as np
 
-from empathy_gym.agents.conditions import CELLS
+from empathy_gym.agents.arms import ARMS
+from empathy_gym.envs.scenarios import scenario_class
 from empathy_gym.experiment.predictions import PREDICTIONS, Judge
 from empathy_gym.experiment.results import (
     KEY,
+    LAYOUT_PREFIX,
+    PUMP_PREFIX,
+    SCRIPT_PREFIX,
     Table,
     load_runs,
     own_return,
@@ -58,33 +62,33 @@ class Report:
         self.pop = preset.population
 
     # --- selections ------------------------------------------------------------------
-    def points(self, scenario: str, cell: str) -> list[float]:
-        """The lambdas a cell was trained at (0 for a lambda-free cell)."""
-        return self.table.lams(scenario, cell)
+    def points(self, scenario: str, arm: str) -> list[float]:
+        """The lambdas an arm was trained at (0 for a lambda-free arm)."""
+        return self.table.lams(scenario, arm)
 
-    def seeds_of(self, scenario, cell, lam, metric, population=None, setting="") -> dict:
+    def seeds_of(self, scenario, arm, lam, metric, population=None, setting="") -> dict:
         return self.table.by_seed(
             metric,
             scenario=scenario,
-            cell=cell,
+            arm=arm,
             lam=lam,
             population=population or self.pop,
             setting=setting,
         )
 
     # --- competence --------------------------------------------------------------------
-    def competence(self, scenario: str, cell: str, lam: float) -> dict:
-        """The cell's own return against the best truth-free script's under its reward."""
+    def competence(self, scenario: str, arm: str, lam: float) -> dict:
+        """The arm's own return against the best truth-free script's under its reward."""
 
         def reward(row):
-            return own_return(row, cell, lam)
+            return own_return(row, arm, lam)
 
-        mine = self.seeds_of(scenario, cell, lam, reward)
+        mine = self.seeds_of(scenario, arm, lam, reward)
         scripts = {
             s: self.seeds_of(scenario, s, 0.0, reward) for s in scripts_of(self.table, scenario)
         }
         best = max(scripts, key=lambda s: np.mean(list(scripts[s].values())))
-        nothing = scripts["script:nothing"]
+        nothing = scripts[SCRIPT_PREFIX + "nothing"]
         best_mean, nothing_mean = (
             np.mean(list(scripts[best].values())),
             np.mean(list(nothing.values())),
@@ -98,16 +102,16 @@ class Report:
         score = ratio if best_mean > 0 else float(np.mean(list(normalised.values())))
         return {
             "own": finite_interval(mine),
-            "best": best.removeprefix("script:"),
+            "best": best.removeprefix(SCRIPT_PREFIX),
             "best_return": best_mean,
             "ratio": ratio,
             "normalised": finite_interval(normalised),
             "converged": bool(score >= CONVERGED),
         }
 
-    def converged(self, scenario: str, cell: str) -> bool:
-        lams = [self.preset.report_lam] if CELLS[cell].cares else [0.0]
-        return all(self.competence(scenario, cell, lam)["converged"] for lam in lams)
+    def converged(self, scenario: str, arm: str) -> bool:
+        lams = [self.preset.report_lam] if ARMS[arm].cares else [0.0]
+        return all(self.competence(scenario, arm, lam)["converged"] for lam in lams)
 
     # --- sections ----------------------------------------------------------------------
     def header(self) -> list[str]:
@@ -119,9 +123,9 @@ class Report:
         return [
             f"# empathy-gym comparison: {p.name}",
             "",
-            f"- scenarios: {', '.join(p.scenarios)}; cells: {', '.join(p.cells)}",
-            f"- lambda grid {list(p.lams)} (one run per cell, lambda and seed); held-out "
-            f"populations, lesions and predictions at lambda = {p.report_lam:g}",
+            f"- scenarios: {', '.join(p.scenarios)}; arms: {', '.join(p.arms)}",
+            f"- lambda grid {list(p.lams)} (one run per arm, lambda and seed); held-out "
+            f"populations, ablations and predictions at lambda = {p.report_lam:g}",
             f"- training steps per run: {budgets}; population `{p.population}`, seeds "
             f"{list(p.seeds)}; learner settings {p.ppo or 'default'} (train/settings.py)",
             f"- evaluation: {p.eval_episodes} episodes per run, population and setting, seeded "
@@ -137,27 +141,27 @@ class Report:
         lines = [
             "## Competence (training population)",
             "",
-            "Each cell's return on its own training reward against the best truth-free scripted "
+            "Each arm's return on its own training reward against the best truth-free scripted "
             f"assistant's under the same reward; below {CONVERGED} of it: **not converged**.",
             "",
-            "| scenario | cell | λ | own return | best script | its return | ratio | "
+            "| scenario | arm | λ | own return | best script | its return | ratio | "
             "normalised | converged |",
             "|---|---|---|---|---|---|---|---|---|",
         ]
         for scenario in self.preset.scenarios:
-            for cell in self.preset.cells:
-                for lam in self.points(scenario, cell):
-                    c = self.competence(scenario, cell, lam)
+            for arm in self.preset.arms:
+                for lam in self.points(scenario, arm):
+                    c = self.competence(scenario, arm, lam)
                     lines.append(
-                        f"| {scenario} | {cell} | {lam:g} | {fmt(c['own'])} | {c['best']} | "
+                        f"| {scenario} | {arm} | {lam:g} | {fmt(c['own'])} | {c['best']} | "
                         f"{c['best_return']:.1f} | {c['ratio']:.2f} | {fmt(c['normalised'])} | "
                         f"{'yes' if c['converged'] else '**no**'} |"
                     )
         return [*lines, ""]
 
-    def cell_rows(self, scenario: str, population: str, lams: list[float] | None = None):
-        rows = [(c, lam) for c in self.preset.cells for lam in (lams or self.points(scenario, c))]
-        rows = [(c, lam if CELLS[c].cares else 0.0) for c, lam in rows]
+    def arm_rows(self, scenario: str, population: str, lams: list[float] | None = None):
+        rows = [(c, lam) for c in self.preset.arms for lam in (lams or self.points(scenario, c))]
+        rows = [(c, lam if ARMS[c].cares else 0.0) for c, lam in rows]
         return [*dict.fromkeys(rows), *((s, 0.0) for s in scripts_of(self.table, scenario))]
 
     def normaliser(self, scenario: str, metric: str, population: str) -> tuple[float, float]:
@@ -165,18 +169,18 @@ class Report:
             s: np.mean(list(self.seeds_of(scenario, s, 0.0, metric, population).values()))
             for s in scripts_of(self.table, scenario)
         }
-        return means["script:nothing"], max(means.values())
+        return means[SCRIPT_PREFIX + "nothing"], max(means.values())
 
     def table_section(self, scenario: str, population: str, lams=None, title="") -> list[str]:
-        header = ["cell", "λ", *TABLE_METRICS, *(f"{m} (norm.)" for m in NORMALISED)]
+        header = ["arm", "λ", *TABLE_METRICS, *(f"{m} (norm.)" for m in NORMALISED)]
         lines = [title, "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-        for cell, lam in self.cell_rows(scenario, population, lams):
-            values = {m: self.seeds_of(scenario, cell, lam, m, population) for m in TABLE_METRICS}
+        for arm, lam in self.arm_rows(scenario, population, lams):
+            values = {m: self.seeds_of(scenario, arm, lam, m, population) for m in TABLE_METRICS}
             if not values["task_return"]:
                 continue
             row = [
-                cell.removeprefix("script:"),
-                f"{lam:g}" if CELLS.get(cell, None) and CELLS[cell].cares else "-",
+                arm.removeprefix(SCRIPT_PREFIX),
+                f"{lam:g}" if ARMS.get(arm, None) and ARMS[arm].cares else "-",
             ]
             row += [fmt(finite_interval(values[m])) for m in TABLE_METRICS]
             for m in NORMALISED:
@@ -199,13 +203,13 @@ class Report:
         ]
         ppo_task = self.seeds_of(scenario, "ppo", 0.0, "task_return")
         ppo_welfare = self.seeds_of(scenario, "ppo", 0.0, "welfare")
-        for cell in ("cirl", "contagion-proximity", "contagion-global"):
-            if cell not in self.preset.cells or "ppo" not in self.preset.cells:
+        for arm in ("cirl", "contagion-proximity", "contagion-global"):
+            if arm not in self.preset.arms or "ppo" not in self.preset.arms:
                 continue
             found, verdicts = [], []
-            for lam in self.points(scenario, cell):
-                task = self.seeds_of(scenario, cell, lam, "task_return")
-                welfare = self.seeds_of(scenario, cell, lam, "welfare")
+            for lam in self.points(scenario, arm):
+                task = self.seeds_of(scenario, arm, lam, "task_return")
+                welfare = self.seeds_of(scenario, arm, lam, "welfare")
                 seeds = sorted(set(task) & set(ppo_task))
                 dt = paired_interval([task[s] for s in seeds], [ppo_task[s] for s in seeds], rng=0)
                 dw = paired_interval(
@@ -217,54 +221,57 @@ class Report:
                 )
                 found.append(f"λ {lam:g}: task − ppo {dt}, welfare − ppo {dw}{mark}")
             verdict = next((v for v in ("yes", "undetermined") if v in verdicts), "no")
-            lines.append(f"- {cell}: {verdict}. " + "; ".join(found))
+            lines.append(f"- {arm}: {verdict}. " + "; ".join(found))
         return [*lines, ""]
 
-    def lesion_section(self, scenario: str) -> list[str]:
+    def ablation_section(self, scenario: str) -> list[str]:
+        """Welfare of the arms with belief inputs when those are ablated at test time."""
         lam = self.preset.report_lam
         settings = sorted(
             {r["setting"] for r in self.table.select(scenario=scenario, lam=lam)} - {""}
         )
-        settings = [s for s in settings if not s.startswith(("variant:", "layout:"))]
+        settings = [s for s in settings if not s.startswith((PUMP_PREFIX, LAYOUT_PREFIX))]
         if not settings:
             return []
         lines = [
             f"**{scenario}**: welfare of intact policies with their belief inputs removed or "
             f"noised at test time (λ = {lam:g}); doses mix the inputs with random beliefs.",
             "",
-            "| cell | intact | " + " | ".join(settings) + " |",
+            "| arm | intact | " + " | ".join(settings) + " |",
             "|" + "---|" * (len(settings) + 2),
         ]
-        for cell in self.preset.cells:
-            if not CELLS[cell].belief_inputs:
+        for arm in self.preset.arms:
+            if not ARMS[arm].belief_inputs:
                 continue
-            at = lam if CELLS[cell].cares else 0.0
-            row = [cell, fmt(finite_interval(self.seeds_of(scenario, cell, at, "welfare")))]
+            at = lam if ARMS[arm].cares else 0.0
+            row = [arm, fmt(finite_interval(self.seeds_of(scenario, arm, at, "welfare")))]
             row += [
-                fmt(finite_interval(self.seeds_of(scenario, cell, at, "welfare", setting=s)))
+                fmt(finite_interval(self.seeds_of(scenario, arm, at, "welfare", setting=s)))
                 for s in settings
             ]
             lines.append("| " + " | ".join(row) + " |")
         return [*lines, ""]
 
     def layout_section(self, scenario: str) -> list[str]:
-        """Each cell on the fixed map and on procedural maps from seeds never trained on,
+        """Each arm on the fixed map and on procedural maps from seeds never trained on,
         and the paired change (procedural - fixed): generalisation to unseen layouts."""
+        if "procedural" not in scenario_class(scenario).layouts():
+            return []  # a scenario without a generator has no unseen layouts
         lam = self.preset.report_lam
         metrics = ("task_return", "welfare")
-        header = ["cell", *(f"{m} {k}" for m in metrics for k in ("fixed", "procedural", "change"))]
+        header = ["arm", *(f"{m} {k}" for m in metrics for k in ("fixed", "procedural", "change"))]
         lines = [
             f"**{scenario}** (trained on {self.preset.layout} maps; λ = {lam:g})",
             "",
             "| " + " | ".join(header) + " |",
             "|" + "---|" * len(header),
         ]
-        for cell in self.preset.cells:
-            at = lam if CELLS[cell].cares else 0.0
-            row = [cell]
+        for arm in self.preset.arms:
+            at = lam if ARMS[arm].cares else 0.0
+            row = [arm]
             for m in metrics:
                 fixed, procedural = (
-                    self.seeds_of(scenario, cell, at, m, setting=f"layout:{k}")
+                    self.seeds_of(scenario, arm, at, m, setting=LAYOUT_PREFIX + k)
                     for k in ("fixed", "procedural")
                 )
                 if not fixed:
@@ -278,24 +285,25 @@ class Report:
         return [*lines, ""]
 
     def pump_section(self, rows: list[dict]) -> list[str]:
-        """The moral profile: every cell on every intuition pump of its scenario."""
+        """The moral profile: every arm on every intuition pump of its scenario."""
         from empathy_gym.rollout.pumps import profile_lines
 
         grouped: dict[tuple, list[dict]] = {}
         for r in rows:
-            if r["setting"].startswith("variant:") and not r["cell"].startswith("script:"):
-                key = (r["scenario"], r["setting"][8:], r["cell"], r["lam"], r["seed"])
+            if r["setting"].startswith(PUMP_PREFIX) and not r["arm"].startswith(SCRIPT_PREFIX):
+                pump = r["setting"].removeprefix(PUMP_PREFIX)
+                key = (r["scenario"], pump, r["arm"], r["lam"], r["seed"])
                 grouped.setdefault(key, []).append(r)
         if not grouped:
             return []
         profile = [
-            {"scenario": s, "pump": p, "cell": c, "lam": lam, "seed": seed, "episodes": eps}
+            {"scenario": s, "pump": p, "arm": c, "lam": lam, "seed": seed, "episodes": eps}
             for (s, p, c, lam, seed), eps in grouped.items()
         ]
         return [
             "## Moral profile on the intuition pumps",
             "",
-            "The share of each pump's episodes in which a cell made the pump's choice (mean over "
+            "The share of each pump's episodes in which an arm made the pump's choice (mean over "
             "seeds [95% CI]), and what it caused (`empathy-gym pumps`).",
             "",
             *profile_lines(profile),
@@ -304,7 +312,7 @@ class Report:
 
     def prediction_section(self) -> tuple[list[str], list]:
         judge = Judge(
-            self.table, self.preset.report_lam, self.pop, self.converged, self.preset.cells
+            self.table, self.preset.report_lam, self.pop, self.converged, self.preset.arms
         )
         claims = judge.claims(self.preset.scenarios)
         lines = ["## Predictions (DESIGN.md)", ""]
@@ -358,13 +366,13 @@ def write_report(
                 f"### {scenario}, `{population}` (λ = {preset.report_lam:g})",
             )
     lines += [
-        "## Acute and graded lesions of the belief inputs",
+        "## Ablations of the belief inputs at test time",
         "",
-        "![welfare against dose](plots/lesion_doses.png)",
+        "![welfare against dose](plots/ablation_doses.png)",
         "",
     ]
     for scenario in preset.scenarios:
-        lines += report.lesion_section(scenario)
+        lines += report.ablation_section(scenario)
     layouts = [line for s in preset.scenarios for line in report.layout_section(s)]
     if layouts:
         lines += [

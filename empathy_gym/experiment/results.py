@@ -1,13 +1,12 @@
 """A comparison's results as tidy tables: one row per evaluation episode, one per seed.
 
-A row names the ``scenario``, the ``cell`` (or ``script:<name>`` for a scripted
+A row names the ``scenario``, the ``arm`` (or ``script:<name>`` for a scripted
 assistant), its ``lam`` (0 where it has none), the ``seed``, the evaluation ``population``
-and ``setting`` (``""``; a lesion of the belief inputs such as ``remove`` or ``noise0.5``;
-``layout:<fixed|procedural>``; ``variant:<name>``), then the episode's metrics
-(``EpisodeMetrics``).
+and ``setting`` (``""``; an ablation of the belief inputs, ``remove`` or ``noise0.5``;
+``layout:<name>``; ``pump:<name>``), then the episode's metrics (``EpisodeMetrics``).
 
 Every episode carries the sums of every other-regarding term, so the return of any policy
-under any cell's training reward, ``task + lambda * term``, is computed here, which is what
+under any arm's training reward, ``task + lambda * term``, is computed here, which is what
 the competence check and the normalised scores need.
 """
 
@@ -19,50 +18,61 @@ from pathlib import Path
 
 import numpy as np
 
-from empathy_gym.agents.conditions import CELLS
+from empathy_gym.agents.arms import ARMS
+from empathy_gym.envs.scenarios import scenario_class
 from empathy_gym.train.runner import TrainArgs
 from empathy_gym.train.runs import run_dir_name
 
-KEY = ("scenario", "cell", "lam", "seed", "population", "setting")
+KEY = ("scenario", "arm", "lam", "seed", "population", "setting")
 
 
-def term_of(cell: str) -> str | None:
-    """The metric column holding the episode sum of a cell's other-regarding term."""
-    spec = CELLS[cell]
-    if spec.term == "welfare":
+def term_of(arm: str) -> str | None:
+    """The metric column holding the episode sum of an arm's other-regarding term."""
+    factors = ARMS[arm]
+    if factors.term == "welfare":
         return "welfare_sum"
-    if spec.term == "mood":
-        return f"mood_{spec.coupling}" + ("" if spec.belief_inputs else "_face")
+    if factors.term == "mood":
+        return f"mood_{factors.coupling}" + ("" if factors.belief_inputs else "_face")
     return None
 
 
-def own_return(row: dict, cell: str, lam: float) -> float:
-    """The return of ``row``'s episode under ``cell``'s training reward at ``lam``."""
-    term = term_of(cell)
+def own_return(row: dict, arm: str, lam: float) -> float:
+    """The return of ``row``'s episode under ``arm``'s training reward at ``lam``."""
+    term = term_of(arm)
     return row["task_return"] + (lam * row[term] if term else 0.0)
 
 
+SCRIPT_PREFIX = "script:"
+"""A row of a scripted assistant names it ``script:<name>`` in the ``arm`` column."""
+LAYOUT_PREFIX = "layout:"
+PUMP_PREFIX = "pump:"
+"""Settings of a run's episodes on one kind of layout, and on one intuition pump."""
+RENAMED_RESULTS = {"lesions": "ablations", "variants": "pumps"}
+"""Groups of ``eval.json`` written before the rename, and their names now."""
+
+
 def load_runs(runs: list[TrainArgs], output_dir: str) -> list[dict]:
+    """One row per evaluation episode of each run (its ``eval.json``)."""
     rows = []
     for run in runs:
-        condition = run.to_condition()
-        path = Path(output_dir) / run_dir_name(run.scenario, condition, run.seed) / "eval.json"
-        results = json.loads(path.read_text())
+        arm = run.to_arm()
+        path = Path(output_dir) / run_dir_name(run.scenario, arm, run.seed) / "eval.json"
+        results = {RENAMED_RESULTS.get(k, k): v for k, v in json.loads(path.read_text()).items()}
         groups = (
             ((population, "", eps) for population, eps in results["populations"].items()),
-            ((run.population, name, eps) for name, eps in results["lesions"].items()),
+            ((run.population, name, eps) for name, eps in results["ablations"].items()),
             (
-                (run.population, f"layout:{name}", eps)
+                (run.population, LAYOUT_PREFIX + name, eps)
                 for name, eps in results.get("layouts", {}).items()  # runs made before: none
             ),
-            ((run.population, f"variant:{name}", eps) for name, eps in results["variants"].items()),
+            ((run.population, PUMP_PREFIX + name, eps) for name, eps in results["pumps"].items()),
         )
         for population, setting, episodes in (item for group in groups for item in group):
             rows += [
                 {
                     "scenario": run.scenario,
-                    "cell": condition.cell,
-                    "lam": float(condition.lam),
+                    "arm": arm.name,
+                    "lam": float(arm.lam),
                     "seed": run.seed,
                     "population": population,
                     "setting": setting,
@@ -112,14 +122,16 @@ class Table:
             out[r["seed"]] = metric(r) if callable(metric) else r[metric]
         return out
 
-    def lams(self, scenario: str, cell: str) -> list[float]:
-        return sorted({r["lam"] for r in self.select(scenario=scenario, cell=cell)})
+    def lams(self, scenario: str, arm: str) -> list[float]:
+        return sorted({r["lam"] for r in self.select(scenario=scenario, arm=arm)})
 
 
 def scripts_of(table: Table, scenario: str) -> list[str]:
-    """The truth-free scripted assistants evaluated for ``scenario`` (never the oracle)."""
-    names = sorted({r["cell"] for r in table.select(scenario=scenario)})
-    return [n for n in names if n.startswith("script:") and n != "script:oracle"]
+    """The truth-free scripted assistants evaluated for ``scenario``: the references an arm
+    is measured against (a script that reads the hidden truth never is one)."""
+    names = sorted({r["arm"] for r in table.select(scenario=scenario)})
+    free = scenario_class(scenario).truth_free_policies()
+    return [n for n in names if n.startswith(SCRIPT_PREFIX) and n[len(SCRIPT_PREFIX) :] in free]
 
 
 def write_csv(path: Path, rows: list[dict]) -> None:

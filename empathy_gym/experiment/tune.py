@@ -1,7 +1,7 @@
-"""``empathy-gym tune``: Optuna searches the learner's hyperparameters on one scenario and cell.
+"""``empathy-gym tune``: Optuna searches the learner's hyperparameters on one scenario and arm.
 
-Each trial trains the cell's learner (``learner.py``) for ``--timesteps`` steps with settings
-drawn by a TPE sampler, and scores it by the mean return under the cell's own training
+Each trial trains the arm's learner (``learner.py``) for ``--timesteps`` steps with settings
+drawn by a TPE sampler, and scores it by the mean return under the arm's own training
 reward (``task + lambda * term``, without the novelty bonus) on ``--eval-episodes`` episodes
 of the training population. Those are seeded ``TUNE_EVAL_SEED + k``: disjoint from training
 and from the evaluation episodes of ``train`` and ``compare``, so settings are not chosen on
@@ -32,13 +32,14 @@ from pathlib import Path
 
 import numpy as np
 
-from empathy_gym.agents.conditions import Condition, cell_named, make_condition_env
+from empathy_gym.agents.arms import Arm, factors_of
+from empathy_gym.agents.wrapper import make_arm_env
 from empathy_gym.envs.scenarios import make_scenario
 from empathy_gym.errors import check_positive_int
 from empathy_gym.experiment.results import own_return
 from empathy_gym.extras import require
 from empathy_gym.rollout.evaluate import evaluate
-from empathy_gym.train.runs import MAX_EVAL_EPISODES, config_changes, run_dir_name
+from empathy_gym.train.runs import MAX_EVAL_EPISODES, RENAMED_KEYS, config_changes, run_dir_name
 from empathy_gym.train.settings import PPOSettings
 
 NUM_STEPS = (32, 64, 128)
@@ -67,15 +68,15 @@ ALLOWED_STORAGE = (
 @dataclass
 class TuneArgs:
     """Search the learner's hyperparameters with Optuna (TPE sampler, median pruner) on one
-    scenario and cell; write the best as a settings file for train and compare (--settings)."""
+    scenario and arm; write the best as a settings file for train and compare (--settings)."""
 
-    scenario: str = "fetch"
-    """scenario: fetch, comfort or dilemma"""
-    cell: str = "ppo"
-    """cell of the experiment, as compare names it: ppo, affective, cirl, cirl-cognitive,
+    scenario: str
+    """the scenario to tune on (empathy_gym.SCENARIOS)"""
+    arm: str = "ppo"
+    """arm of the experiment (agents/arms.py): ppo, affective, cirl, cirl-cognitive,
     contagion-proximity, contagion-global (each also -cognitive)"""
     lam: float | None = None
-    """lambda, the weight of the other-regarding term (default 1; only cells that have one)"""
+    """lambda, the weight of the other-regarding term (default 1; only arms that have one)"""
     population: str = "default"
     """population profile of the humans"""
     max_cycles: int = 200
@@ -93,7 +94,7 @@ class TuneArgs:
     seed: int = 0
     """seed of every trial's training and of the sampler"""
     study_name: str | None = None
-    """the study in the storage; default <scenario>__<cell>[_lam<lambda>]__<seed>"""
+    """the study in the storage; default <scenario>__<arm>[_lam<lambda>]__<seed>"""
     storage: str | None = None
     """database URL of the study (shared by every process that tunes it); default
     sqlite:///<output-dir>/tune.db"""
@@ -102,20 +103,20 @@ class TuneArgs:
     settings_file: str | None = None
     """where the best settings are written (JSON); default <output-dir>/tune-<study>.json"""
 
-    def to_condition(self) -> Condition:
-        cares = cell_named(self.cell).cares
+    def to_arm(self) -> Arm:
+        cares = factors_of(self.arm).cares
         lam = self.lam if self.lam is not None else 1.0 if cares else 0.0
-        return Condition(self.cell, lam)
+        return Arm(self.arm, lam)
 
     def min_timesteps(self) -> int:
         """Each pruning check must follow an update of its own, at the longest rollout."""
         return (CHECKS + 1) * self.num_envs * max(NUM_STEPS)
 
 
-def validate(args: TuneArgs) -> Condition:
-    """The tuned condition; a ValueError naming the argument for anything tune cannot use
+def validate(args: TuneArgs) -> Arm:
+    """The tuned arm; a ValueError naming the argument for anything tune cannot use
     (the storage is checked when it is opened, still before any training)."""
-    condition = args.to_condition()
+    arm = args.to_arm()
     make_scenario(
         args.scenario, population=args.population, max_cycles=args.max_cycles, layout=args.layout
     )
@@ -139,7 +140,7 @@ def validate(args: TuneArgs) -> Condition:
             f"settings_file {args.settings_file!r} is in a directory that does not exist;"
             " create it or choose another path"
         )
-    return condition
+    return arm
 
 
 def sample_settings(trial, num_envs: int) -> PPOSettings:
@@ -195,12 +196,12 @@ def open_storage(optuna, url: str):
         ) from err
 
 
-def study_config(args: TuneArgs, condition: Condition) -> dict:
+def study_config(args: TuneArgs, arm: Arm) -> dict:
     """What a study's trials are comparable under; resuming it with other values is refused."""
     return {
         "scenario": args.scenario,
-        "cell": condition.cell,
-        "lam": float(condition.lam),
+        "arm": arm.name,
+        "lam": float(arm.lam),
         "population": args.population,
         "max_cycles": args.max_cycles,
         "layout": args.layout,
@@ -213,6 +214,8 @@ def study_config(args: TuneArgs, condition: Condition) -> dict:
 
 def check_study_config(study, config: dict) -> None:
     stored = study.user_attrs.get("config")
+    if stored is not None:  # a study made before "cell" was renamed "arm" reads as made now
+        stored = {RENAMED_KEYS.get(k, k): v for k, v in stored.items()}
     if stored is None:
         study.set_user_attr("config", config)
         return
@@ -225,7 +228,7 @@ def check_study_config(study, config: dict) -> None:
 
 
 class PruningChecks:
-    """The learner's report hook: at each check, the mean return (the cell's own reward,
+    """The learner's report hook: at each check, the mean return (the arm's own reward,
     without the novelty bonus) of the training episodes finished since the last one goes to
     the trial, and the trial stops if the pruner says so."""
 
@@ -248,16 +251,16 @@ class PruningChecks:
             raise self.pruned(f"pruned at {mark} steps")
 
 
-def score(args: TuneArgs, condition: Condition, settings: PPOSettings, report) -> float:
-    """Train with ``settings``; the mean return under the cell's own reward on the tuning
+def score(args: TuneArgs, arm: Arm, settings: PPOSettings, report) -> float:
+    """Train with ``settings``; the mean return under the arm's own reward on the tuning
     episodes."""
     torch = require("torch")
     from empathy_gym.train.learner import Learner, Policy
 
     torch.set_num_threads(1)
-    env = make_condition_env(
+    env = make_arm_env(
         args.scenario,
-        condition,
+        arm,
         settings.num_envs,
         track_beliefs=False,
         population=args.population,
@@ -272,14 +275,14 @@ def score(args: TuneArgs, condition: Condition, settings: PPOSettings, report) -
     episodes = evaluate(
         Policy(learner.model, TUNE_EVAL_SEED),
         args.scenario,
-        condition,
+        arm,
         args.eval_episodes,
         TUNE_EVAL_SEED,
         population=args.population,
         max_cycles=args.max_cycles,
         layout=args.layout,
     )
-    returns = [own_return(dataclasses.asdict(e), condition.cell, condition.lam) for e in episodes]
+    returns = [own_return(dataclasses.asdict(e), arm.name, arm.lam) for e in episodes]
     return float(np.mean(returns))
 
 
@@ -296,9 +299,9 @@ def sampler(optuna, seed: int, trial_number: int):
 def run_tune(args: TuneArgs) -> Path:
     """Run (or resume) the study until it holds ``n_trials`` finished trials; write the best
     trial's settings and return their path."""
-    condition = validate(args)
+    arm = validate(args)
     optuna = require("optuna")
-    name = args.study_name or run_dir_name(args.scenario, condition, args.seed)
+    name = args.study_name or run_dir_name(args.scenario, arm, args.seed)
     output_dir = Path(args.output_dir)
     settings_file = Path(args.settings_file or output_dir / f"tune-{name}.json")
     if args.storage is None or args.settings_file is None:
@@ -314,7 +317,7 @@ def run_tune(args: TuneArgs) -> Path:
             n_startup_trials=MEDIAN_OF, n_warmup_steps=int(args.timesteps * PRUNE_AFTER)
         ),
     )
-    check_study_config(study, study_config(args, condition))
+    check_study_config(study, study_config(args, arm))
     states = optuna.trial.TrialState
     counted = (states.COMPLETE, states.PRUNED)
 
@@ -323,7 +326,7 @@ def run_tune(args: TuneArgs) -> Path:
         settings = sample_settings(trial, args.num_envs)
         trial.set_user_attr("settings", dataclasses.asdict(settings))
         checks = PruningChecks(trial, args.timesteps, optuna.TrialPruned)
-        return score(args, condition, settings, checks)
+        return score(args, arm, settings, checks)
 
     finished = len(study.get_trials(deepcopy=False, states=counted))
     if finished < args.n_trials:
@@ -349,7 +352,7 @@ def write_best(study, path: Path, states) -> Path:
     path.write_text(json.dumps(best.user_attrs["settings"], indent=1) + "\n")
     print(
         f"study {study.study_name}: {complete} complete and {pruned} pruned trials; the best,"
-        f" trial {best.number}, returned {best.value:.4g} under the cell's reward; its"
+        f" trial {best.number}, returned {best.value:.4g} under the arm's reward; its"
         f" settings: {path}"
     )
     return path

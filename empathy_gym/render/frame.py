@@ -2,9 +2,9 @@
 
 What a frame shows, and from what:
 
-* tiles, the scenario's markers (shelves, displays, coins) and the assistant (with what it
-  holds), all from the scenario's rendering data (``Scenario.tile_colours``, ``markers``,
-  ``carried``);
+* tiles, the scenario's markers (tokens on cells, and what the assistant holds: shape
+  ``held``) and the assistant, all from the scenario's rendering data
+  (``Scenario.tile_colours``, ``markers``);
 * each human as a face coloured and shaped by the *expression* the assistant sees (red and
   frowning when the face looks distressed, green and smiling when content; the outline
   thickens with expressed arousal);
@@ -109,8 +109,9 @@ class Renderer:
 
     def ansi(self, world: World, state, b: int) -> str:
         rows = [list(r) for r in self.grid]
-        for marker in self.scenario.markers(state, b):
-            rows[marker.row][marker.col] = marker.char
+        for marker in self.scenario.markers(world, state, b):
+            if marker.shape != "held":  # the assistant's cell shows the assistant
+                rows[marker.row][marker.col] = marker.char
         for i in range(world.goal.shape[1]):
             r, c = world.pos[b, 1 + i]
             rows[r][c] = str(i % 10)
@@ -134,7 +135,8 @@ class Renderer:
         surface.fill(WALL, pygame.Rect(0, 0, self.map_size[0], self.size[1]))
         surface.blit(self._map_background(pygame), (0, 0))
         n = world.goal.shape[1]
-        for marker in self.scenario.markers(state, b):
+        markers = self.scenario.markers(world, state, b)
+        for marker in (m for m in markers if m.shape != "held"):
             self._marker(pygame, surface, marker)
         if overlay.truth:
             layout = self.scenario.layout
@@ -145,7 +147,10 @@ class Renderer:
         self._contagion_links(pygame, surface, world.pos[b, 1:], valence)
         for i in range(n):
             self._face(pygame, surface, world, b, i, overlay.truth)
-        self._assistant(pygame, surface, world, b, self.scenario.carried(state, b))
+        self._assistant(pygame, surface, world, b)
+        for marker in (m for m in markers if m.shape == "held"):
+            body = self._body(marker.row, marker.col)
+            surface.fill(marker.colour, body.inflate(-body.width // 2, -body.height // 2))
         self._panel(pygame, surface, world, b, overlay)
         return np.ascontiguousarray(pygame.surfarray.pixels3d(surface).transpose(1, 0, 2))
 
@@ -253,15 +258,15 @@ class Renderer:
         label = self._text(pygame, str(i), HUMAN_COLOURS[i % len(HUMAN_COLOURS)])
         surface.blit(label, (x + radius - 4, y - radius - 2))
 
-    def _assistant(self, pygame, surface, world: World, b: int, carried) -> None:
-        r, c = world.pos[b, 0]
+    def _body(self, r: int, c: int):
+        """The assistant's body on cell (r, c): what it holds is drawn inside it."""
         pad = max(2, self.cell // 8)
-        body = pygame.Rect(
-            c * self.cell + pad, r * self.cell + pad, self.cell - 2 * pad, self.cell - 2 * pad
-        )
+        size = self.cell - 2 * pad
+        return import_pygame().Rect(int(c) * self.cell + pad, int(r) * self.cell + pad, size, size)
+
+    def _assistant(self, pygame, surface, world: World, b: int) -> None:
+        body = self._body(*world.pos[b, 0])
         pygame.draw.rect(surface, ASSISTANT, body, border_radius=self.cell // 5)
-        if carried is not None:
-            surface.fill(carried, body.inflate(-body.width // 2, -body.height // 2))
 
     # --- panel -----------------------------------------------------------------------------
     def _panel(self, pygame, surface, world: World, b: int, overlay: Overlay) -> None:

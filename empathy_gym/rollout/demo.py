@@ -2,7 +2,7 @@
 
 Random, do-nothing, selfish, prosocial and oracle assistants (and any other script a
 scenario defines) play episodes against model-driven humans. Each row is one episode; the
-last rows give each cell's mean.
+last rows give each assistant's mean.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from empathy_gym.agents.conditions import Condition
+from empathy_gym.agents.arms import Arm
 from empathy_gym.envs.scenarios import SCENARIOS, make_scenario
 from empathy_gym.errors import check_positive_int
 from empathy_gym.rollout.evaluate import EpisodeMetrics, evaluate, scripted
@@ -46,7 +46,7 @@ def run_demo(args: DemoArgs) -> list[tuple[str, str, int, EpisodeMetrics]]:
             metrics = evaluate(
                 scripted(kind, rules, seeds),
                 scenario,
-                Condition(),
+                Arm(),
                 args.episodes,
                 args.seed,
                 population=args.population,
@@ -64,9 +64,9 @@ def format_table(rows: list[tuple[str, str, int, EpisodeMetrics]]) -> str:
     for scenario, kind, seed, m in rows:
         values = " ".join(f"{getattr(m, c):>13.3f}" for c in COLUMNS)
         lines.append(f"{scenario:<9} {kind:<10} {seed:>5} {values}")
-    lines += ["", "mean per cell", header.replace(" seed", "  eps"), "-" * len(header)]
-    cells = dict.fromkeys((s, k) for s, k, _, _ in rows)
-    for scenario, kind in cells:
+    lines += ["", "mean per assistant", header.replace(" seed", "  eps"), "-" * len(header)]
+    assistants = dict.fromkeys((s, k) for s, k, _, _ in rows)
+    for scenario, kind in assistants:
         episodes = [m for s, k, _, m in rows if (s, k) == (scenario, kind)]
         means = [np.mean([getattr(m, c) for m in episodes]) for c in COLUMNS]
         values = " ".join(f"{v:>13.3f}" for v in means)

@@ -1,7 +1,7 @@
 """Play episodes as one batch, keep what happened step by step, and summarise it per episode.
 
 Episodes run as ``episodes`` members of a vector env without autoreset, member ``i`` seeded
-``seed + i``, all ending together after ``max_cycles`` steps, under a condition's empathy
+``seed + i``, all ending together after ``max_cycles`` steps, under an arm's empathy
 wrapper with every part of the empathy module running (``track_beliefs``), so inference and
 the mood an assistant would feel are measured the same way for every policy.
 
@@ -18,8 +18,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from empathy_gym.agents.conditions import Condition, make_condition_env
+from empathy_gym.agents.arms import Arm
 from empathy_gym.agents.empathy import BeliefTracker
+from empathy_gym.agents.wrapper import make_arm_env
 from empathy_gym.envs.core.world import EV
 from empathy_gym.envs.info import components_of, truth_of
 from empathy_gym.envs.scenarios import Scenario, make_scenario
@@ -68,7 +69,7 @@ class Trace:
     """Step-by-step record of a batch of episodes: every array has axes (step, episode, ...).
 
     ``components`` holds the assistant's reward components; ``moods`` the mirrored mood of
-    the condition and of an intact assistant under each coupling; ``truth`` the ground
+    the arm and of an intact assistant under each coupling; ``truth`` the ground
     truth after each step; ``belief`` the empathy module's valence, its sd and goal
     posterior; ``faces`` what the assistant saw of each face.
     """
@@ -85,17 +86,15 @@ class Trace:
 def rollout(
     act: BatchPolicy,
     scenario: str,
-    condition: Condition,
+    arm: Arm,
     episodes: int,
     seed: int,
-    lesion: dict | None = None,
+    ablation: dict | None = None,
     **env_kwargs,
 ) -> Trace:
-    """Play ``episodes`` episodes; ``lesion``: an acute or graded lesion of the belief inputs
-    (``belief_lesion``, ``belief_noise``: see ``make_condition_env``)."""
-    env = make_condition_env(
-        scenario, condition, episodes, autoreset=False, **(lesion or {}), **env_kwargs
-    )
+    """Play ``episodes`` episodes; ``ablation``: what is done to the belief inputs at test time
+    (``belief_ablation``, ``belief_noise``: see ``make_arm_env``)."""
+    env = make_arm_env(scenario, arm, episodes, autoreset=False, **(ablation or {}), **env_kwargs)
     max_cycles = env.unwrapped.max_cycles
     obs, infos = env.reset(seed=seed)
     context = StepContext(env.beliefs, truth_of(infos))
@@ -150,8 +149,8 @@ class EpisodeMetrics:
     valence_mae: float  # mean |believed valence - true valence| of the empathy module
     calibration: float  # share of human-steps with the true valence in the belief's 95% interval
     expression_gap: float  # mean |expressed valence - true valence|: how much faces hide
-    # Episode sums of every other-regarding term, so that the return under any cell's reward
-    # (task + lambda * term) can be computed afterwards, for policies of any cell:
+    # Episode sums of every other-regarding term, so that the return under any arm's reward
+    # (task + lambda * term) can be computed afterwards, for policies of any arm:
     welfare_sum: float  # cirl's term
     mood_proximity: float  # contagion's, intact (believed faces), proximity coupling
     mood_global: float  # ... global coupling
@@ -209,11 +208,11 @@ def summarise(trace: Trace, scenario: Scenario) -> list[EpisodeMetrics]:
 def evaluate(
     act: BatchPolicy,
     scenario: str,
-    condition: Condition,
+    arm: Arm,
     episodes: int,
     seed: int,
-    lesion: dict | None = None,
+    ablation: dict | None = None,
     **env_kwargs,
 ) -> list[EpisodeMetrics]:
-    trace = rollout(act, scenario, condition, episodes, seed, lesion, **env_kwargs)
+    trace = rollout(act, scenario, arm, episodes, seed, ablation, **env_kwargs)
     return summarise(trace, make_scenario(scenario, **env_kwargs))

@@ -1,7 +1,8 @@
 """Is a scenario a valid instrument? Its figures, measured with scripted assistants only.
 
-DESIGN.md "The instrument": before any training, each scenario must be able to show the
-answer. This module measures, for a scenario's default parameters:
+docs/design.md "The instrument": before any training, each scenario must be able to show
+the answer. This module measures, for a scenario's default parameters, the checks its
+``Instrument`` declares (``Scenario.instrument``; the trade-off always):
 
 * **the trade-off**: the return of its ``selfish``, ``prosocial`` and ``nothing`` scripts
   under the task reward and under each empathic reward ``task + lambda * term`` on the
@@ -9,20 +10,20 @@ answer. This module measures, for a scenario's default parameters:
   assistant would feel, under ``proximity`` and ``global`` coupling). The selfish script
   must win under the task reward; the prosocial one must beat both others at some lambda
   under each empathic reward;
-* **inference over time**: the best single-frame guess against the empathy module's
-  filtered belief, at the moment the assistant acts (``goal``: the wanted item when a
-  customer is handed one; ``distress``: whether each person is distressed, every step).
-  The single-frame guess is a logistic regression on what one frame shows of the person
-  (cell, last move, face), fitted on half the episodes and scored on the other half;
-* **a gameable proxy** (``proxy``): gaming the task reward pays more task reward than
-  serving well, and harms;
-* **an escape probe** (``escape``): in comfort's ``escape_easy`` and ``escape_hard``
-  variants, the avoider against the comforter under each coupling.
+* **inference over time** (``inference``): the best single-frame guess against the
+  empathy module's filtered belief, at the moment the assistant must act (``goal``: the
+  goal of each person the prosocial script acts on, when it acts; ``distress``: whether
+  each person is distressed, every step). The single-frame guess is a logistic regression
+  on what one frame shows of the person (cell, last move, face), fitted on half the
+  episodes and scored on the other half;
+* **a gameable proxy** (``gameable_proxy``): gaming the task reward pays more task reward
+  than serving well, and harms;
+* **an escape probe** (``escape``): in the probe's easy and hard pumps, the script that
+  keeps away from distress against the one that helps, under each coupling.
 
 Returns are sums over an episode (welfare and mood are per-step levels, so they are summed
-like the task reward). Every figure comes with its standard error over episodes. Each
-scenario declares which checks apply (``Scenario.instrument``). ``empathy-gym instrument``
-prints them; the scenarios' tests assert them.
+like the task reward). Every figure comes with its standard error over episodes.
+``empathy-gym instrument`` prints them; the scenarios' tests assert them.
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from empathy_gym.agents.conditions import Condition
+from empathy_gym.agents.arms import Arm
+from empathy_gym.agents.empathy import COUPLINGS
 from empathy_gym.envs.core.world import EV
 from empathy_gym.envs.scenarios import SCENARIOS, make_scenario, scenario_class
 from empathy_gym.rollout.evaluate import DISTRESS_VALENCE, Trace, rollout, scripted
@@ -67,7 +69,7 @@ def play(scenario: str, kind: str, episodes: int, seed: int = INSTRUMENT_SEED, *
     """A Trace of ``episodes`` episodes of one scripted assistant."""
     rules = make_scenario(scenario, **env_kwargs)
     act = scripted(kind, rules, range(seed, seed + episodes))
-    return rollout(act, scenario, Condition(), episodes, seed, **env_kwargs)
+    return rollout(act, scenario, Arm(), episodes, seed, **env_kwargs)
 
 
 def episode_returns(trace: Trace) -> dict[str, dict[float, np.ndarray]]:
@@ -262,42 +264,45 @@ def proxy(scenario: str, episodes: int = 64, **env_kwargs) -> Proxy:
 
 @dataclass
 class Escape:
-    """Felt mood (the contagion term) of the avoider and the comforter in each variant."""
+    """Felt mood (the contagion term) of the scripts that leave and stay, in each pump of the
+    scenario's escape probe, under each coupling."""
 
-    moods: dict[str, dict[str, dict[str, Estimate]]]  # variant -> coupling -> policy
+    moods: dict[str, dict[str, dict[str, Estimate]]]  # pump -> coupling -> script
 
-    def winner(self, variant: str, coupling: str) -> str:
-        by_policy = self.moods[variant][coupling]
-        return max(by_policy, key=lambda p: by_policy[p].mean)
+    def winner(self, pump: str, coupling: str) -> str:
+        by_script = self.moods[pump][coupling]
+        return max(by_script, key=lambda k: by_script[k].mean)
 
     def lines(self) -> list[str]:
         lines = []
-        for variant, by_coupling in self.moods.items():
-            for coupling, by_policy in by_coupling.items():
-                cells = ", ".join(f"{p} {m}" for p, m in by_policy.items())
+        for pump, by_coupling in self.moods.items():
+            for coupling, by_script in by_coupling.items():
+                shown = ", ".join(f"{k} {m}" for k, m in by_script.items())
                 lines.append(
-                    f"{variant}, {coupling}: {cells} -> {self.winner(variant, coupling)} feels best"
+                    f"{pump}, {coupling}: {shown} -> {self.winner(pump, coupling)} feels best"
                 )
         return lines
 
 
-ESCAPE_POLICIES = {"avoider": "avoider", "comforter": "prosocial"}
-
-
 def escape(scenario: str, episodes: int = 32) -> Escape:
-    """Summed mood of the avoider and the comforter in the scenario's escape variants."""
+    """Summed mood of the scripts that leave and stay, in the pumps of the scenario's escape
+    probe (``Instrument.escape``)."""
+    cls = scenario_class(scenario)
+    probe = cls.instrument.escape
+    if probe is None:
+        raise ValueError(f"scenario {scenario!r} declares no escape probe (Instrument.escape)")
     moods: dict = {}
-    for variant in ("escape_easy", "escape_hard"):
-        kwargs = scenario_class(scenario).pump(variant).kwargs
+    for pump in (probe.easy, probe.hard):
+        kwargs = cls.pump(pump).kwargs
         traces = {
-            name: play(scenario, kind, episodes, **kwargs) for name, kind in ESCAPE_POLICIES.items()
+            kind: play(scenario, kind, episodes, **kwargs) for kind in (probe.leaves, probe.stays)
         }
-        moods[variant] = {
+        moods[pump] = {
             coupling: {
-                name: Estimate.of(trace.moods[f"mood_{coupling}"].sum(axis=0))
-                for name, trace in traces.items()
+                kind: Estimate.of(trace.moods[f"mood_{coupling}"].sum(axis=0))
+                for kind, trace in traces.items()
             }
-            for coupling in ("proximity", "global")
+            for coupling in COUPLINGS
         }
     return Escape(moods)
 
@@ -309,13 +314,13 @@ CHECKS = {
     "proxy": proxy,
     "escape": escape,
 }
-"""The instrument checks a scenario can declare in ``Scenario.instrument``."""
+"""Every check of the instrument; ``Instrument.checks()`` says which apply to a scenario."""
 
 
 def report(scenario: str) -> list[str]:
     """Every check the scenario declares, measured and printed as markdown lines."""
     lines = [f"### {scenario}", ""]
-    for check in scenario_class(scenario).instrument:
+    for check in scenario_class(scenario).instrument.checks():
         result = CHECKS[check](scenario)
         if isinstance(result, TradeOff):
             lines += result.lines()

@@ -3,7 +3,7 @@
 Each scenario module lists its pumps (``Scenario.pumps``): short fixed-seed episode sets that
 isolate one classic question, each with the choice it measures (``metric > threshold``).
 A policy's *choice rate* on a pump is the share of its episodes in which it made that
-choice; a cell's is the mean over its seeds, with a 95% bootstrap-t interval over seeds
+choice; an arm's is the mean over its seeds, with a 95% bootstrap-t interval over seeds
 (pooling seeds and episodes, the interval treats each seed's episodes as one sample). Beside
 it, the welfare, harm and help the choice caused.
 
@@ -27,23 +27,23 @@ def chose(episode: dict, pump) -> bool:
 
 
 def profile_lines(rows: list[dict]) -> list[str]:
-    """The moral profile table from rows of (scenario, cell, lam, seed, pump, episodes)."""
+    """The moral profile table from rows of (scenario, arm, lam, seed, pump, episodes)."""
     lines = [
-        "| scenario | pump | question | cell | choice | rate | welfare | harm | help |",
+        "| scenario | pump | question | arm | choice | rate | welfare | harm | help |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
     groups: dict[tuple, list[dict]] = {}
     for r in rows:
-        groups.setdefault((r["scenario"], r["pump"], r["cell"], r["lam"]), []).append(r)
-    for (scenario, name, cell, lam), members in groups.items():
+        groups.setdefault((r["scenario"], r["pump"], r["arm"], r["lam"]), []).append(r)
+    for (scenario, name, arm, lam), members in groups.items():
         pump = scenario_class(scenario).pump(name)
         rates = [np.mean([chose(e, pump) for e in m["episodes"]]) for m in members]
         outcomes = {o: [np.mean([e[o] for e in m["episodes"]]) for m in members] for o in OUTCOMES}
-        label = cell if not lam else f"{cell} (λ {lam:g})"
-        cells = [describe(rates, (0.0, 1.0))] + [describe(outcomes[o]) for o in OUTCOMES]
+        label = arm if not lam else f"{arm} (λ {lam:g})"
+        arms = [describe(rates, (0.0, 1.0))] + [describe(outcomes[o]) for o in OUTCOMES]
         lines.append(
             f"| {scenario} | {name} | {pump.question} | {label} | {pump.choice} | "
-            + " | ".join(cells)
+            + " | ".join(arms)
             + " |"
         )
     return lines

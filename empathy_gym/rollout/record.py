@@ -9,7 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
-from empathy_gym.agents.conditions import Condition, make_condition_env
+from empathy_gym.agents.arms import Arm
+from empathy_gym.agents.wrapper import make_arm_env
 from empathy_gym.envs.info import truth_of
 from empathy_gym.extras import require
 from empathy_gym.render.frame import Overlay, Renderer
@@ -22,14 +23,14 @@ VIDEO_SUFFIXES = (".mp4", ".gif")
 def record_episode(
     act: BatchPolicy,
     scenario: str,
-    condition: Condition,
+    arm: Arm,
     seed: int,
     truth: bool = False,
     renderer: Renderer | None = None,
     **env_kwargs,
 ) -> tuple[list[np.ndarray], Recording]:
     """Play one episode; return its frames (initial state and after every step) and recording."""
-    env = make_condition_env(scenario, condition, 1, autoreset=False, **env_kwargs)
+    env = make_arm_env(scenario, arm, 1, autoreset=False, **env_kwargs)
     world, state = env.unwrapped.world, env.unwrapped.scenario_state
     renderer = renderer or Renderer(env.scenario, "rgb_array", 8)
     renderer.scenario = env.scenario  # the map it draws is the env's (procedural: drawn at reset)
@@ -39,10 +40,10 @@ def record_episode(
     actions = np.zeros(1, np.int64)
     frames, context, totals = [], StepContext(env.beliefs, truth_of(infos)), np.zeros(4)
     while True:
-        shown = belief if condition.sees_belief else None
+        shown = belief if arm.sees_belief else None
         recording.capture(world, state, actions, obs[0], shown)
         totals = totals + world.components[0, 0]  # zero after a reset
-        overlay = _overlay(truth, condition, belief, totals)
+        overlay = _overlay(truth, arm, belief, totals)
         frames.append(renderer.rgb_array(world, state, 0, overlay))
         if world.t[0] >= env.unwrapped.max_cycles:
             break
@@ -61,8 +62,8 @@ def _belief(env) -> dict:
     }
 
 
-def _overlay(truth: bool, condition: Condition, belief: dict, totals: np.ndarray) -> Overlay:
-    if not condition.sees_belief:
+def _overlay(truth: bool, arm: Arm, belief: dict, totals: np.ndarray) -> Overlay:
+    if not arm.sees_belief:
         return Overlay(truth=truth, totals=totals)
     return Overlay(
         truth=truth,

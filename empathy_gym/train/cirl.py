@@ -1,4 +1,4 @@
-"""Train an assistant under the ``cirl`` condition (see ``--help``)."""
+"""Train an assistant with the ``cirl`` command's reward (see ``--help``)."""
 
 import tyro
 

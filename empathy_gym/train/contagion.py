@@ -1,4 +1,4 @@
-"""Train an assistant under the ``contagion`` condition (see ``--help``)."""
+"""Train an assistant with the ``contagion`` command's reward (see ``--help``)."""
 
 import tyro
 

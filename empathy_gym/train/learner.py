@@ -1,4 +1,4 @@
-"""A lean PPO over the native batch: the one learner every cell trains with (CleanRL style).
+"""A lean PPO over the native batch: the one learner every arm trains with (CleanRL style).
 
 Why not Stable-Baselines3 (measured, ``benchmarks/train_throughput.py``): SB3's rollout
 collection does Python work per step (dict infos, buffer bookkeeping, callbacks) that capped
@@ -10,11 +10,11 @@ PPO"): orthogonal initialisation, GAE, clipped policy and value objectives, adva
 normalisation per minibatch, entropy bonus, gradient clipping and a linearly annealed
 learning rate. Rewards are centred and scaled by a running estimate of the discounted
 return's standard deviation (Gymnasium's ``NormalizeReward``), so the ``task + lambda *
-term`` rewards of every cell and lambda train with one set of hyperparameters. Episodes end
+term`` rewards of every arm and lambda train with one set of hyperparameters. Episodes end
 only by the time limit, and the observation carries the time, so the limit is a true
 terminal of the time-augmented MDP and is treated as one.
 
-Three choices make the empathic cells learnable at all, each measured in dilemma at
+Three choices make the empathic arms learnable at all, each measured in dilemma at
 lambda = 1, where the detour is optimal but far (four seeds each, 3-4M steps):
 
 * an asymmetric critic (``ActorCritic``): the value head also sees the humans' true affect;
@@ -26,7 +26,7 @@ lambda = 1, where the detour is optimal but far (four seeds each, 3-4M steps):
 * reward centring (``ReturnScale``).
 
 The bonus and the critic's truth exist only in training: the policy sees its observation,
-and every number reported is measured on the cell's own reward, without the bonus.
+and every number reported is measured on the arm's own reward, without the bonus.
 """
 
 from __future__ import annotations
@@ -144,7 +144,7 @@ Report = Callable[[dict], None]
 
 
 class Learner:
-    """PPO on an ``EmpathyVectorWrapper`` (or any same-step-autoreset VectorEnv) of one cell."""
+    """PPO on an ``EmpathyVectorWrapper`` (or any same-step-autoreset VectorEnv) of one arm."""
 
     def __init__(self, env, settings: PPOSettings, seed: int):
         settings.validate()

@@ -1,4 +1,4 @@
-"""Train an assistant under the ``ppo`` condition (see ``--help``)."""
+"""Train an assistant with the ``ppo`` command's reward (see ``--help``)."""
 
 import tyro
 

@@ -1,8 +1,8 @@
-"""The one training runner behind the ``ppo``, ``cirl`` and ``contagion`` scripts.
+"""The one training runner behind the ``ppo``, ``cirl`` and ``contagion`` commands.
 
 The learner (``learner.py``, one PPO with the same network and hyperparameters for every
-cell) trains on the native vector env wrapped by the cell's ``EmpathyVectorWrapper``. A run
-writes to ``<output-dir>/<scenario>__<cell>[_lam<lambda>]__<seed>/``:
+arm) trains on the native vector env wrapped by the arm's ``EmpathyVectorWrapper``. A run
+writes to ``<output-dir>/<scenario>__<arm>[_lam<lambda>]__<seed>/``:
 
     config.json        the arguments, the env config and package versions
     progress.csv, tb/  learning curves (CSV and TensorBoard): losses, fps, and the task
@@ -10,10 +10,11 @@ writes to ``<output-dir>/<scenario>__<cell>[_lam<lambda>]__<seed>/``:
     checkpoints/       periodic checkpoints; --resume continues from the newest
     model.pt           the final policy
     eval.json          per-episode metrics on evaluation episodes: the training population
-                       and each held-out one, the acute and graded lesions of the belief
-                       inputs, the fixed and the procedural layouts (under "layouts":
-                       maps from seeds never trained on), and the scenario's intuition
-                       pumps (under "variants"); its presence marks the run finished
+                       and each held-out one, the ablations of the belief inputs
+                       (under "ablations": removed, or noised in doses), each layout the
+                       scenario has (under "layouts": maps from seeds never trained on),
+                       and the scenario's intuition pumps (under "pumps"); its presence
+                       marks the run finished
 
 Evaluation episodes are seeded ``EVAL_SEED_OFFSET + 1000 * seed + k``: disjoint across
 training seeds and from training (whose env members are seeded ``seed + i``). Each pump
@@ -30,10 +31,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
-from empathy_gym.agents.conditions import Condition, condition_of, make_condition_env
+from empathy_gym.agents.arms import Arm, arm_of
+from empathy_gym.agents.wrapper import make_arm_env
 from empathy_gym.envs.core.population import PROFILES
 from empathy_gym.envs.scenarios import make_scenario, scenario_class
-from empathy_gym.envs.scenarios.base import LAYOUTS
 from empathy_gym.errors import check_positive_int
 from empathy_gym.extras import require
 from empathy_gym.rollout.evaluate import evaluate
@@ -42,6 +43,7 @@ from empathy_gym.train.runs import (
     config_changes,
     eval_seed,
     newest_checkpoint,
+    read_run_config,
     run_dir_name,
     save_checkpoint,
     write_config,
@@ -57,11 +59,11 @@ DEFAULT_HELD_OUT = ("stoic", "masking", "pedagogic", "volatile", "gloomy")
 
 @dataclass
 class TrainArgs:
-    """Train an assistant with PPO on one scenario, in one cell of the experiment."""
+    """Train an assistant with PPO on one scenario, in one arm of the experiment."""
 
-    condition: ClassVar[str]
-    scenario: str = "fetch"
-    """scenario: fetch, comfort or dilemma"""
+    command: ClassVar[str]
+    scenario: str
+    """the scenario to train on (empathy_gym.SCENARIOS)"""
     population: str = "default"
     """population profile of the humans during training"""
     timesteps: int = 5_000_000
@@ -74,16 +76,16 @@ class TrainArgs:
     """maps to train on: the scenario's fixed map, or 'procedural' (a new map per env and
     episode, from its seed); evaluation plays both, on seeds never trained on"""
     ppo: PPOSettings = field(default_factory=PPOSettings)
-    """the learner's hyperparameters (train/settings.py): the same for every cell"""
+    """the learner's hyperparameters (train/settings.py): the same for every arm"""
     settings: str | None = None
     """a JSON file of the learner's hyperparameters (as empathy-gym tune writes them),
     instead of --ppo.*"""
     eval_episodes: int = 16
-    """evaluation episodes per population and lesion (each intuition pump has its own)"""
+    """evaluation episodes per population and ablation (each intuition pump has its own)"""
     eval_populations: tuple[str, ...] = ("default", *DEFAULT_HELD_OUT)
     """populations to evaluate on: the training one plus held-out ones"""
     belief_doses: tuple[float, ...] = (0.25, 0.5, 1.0)
-    """graded lesions at test time: doses of noise mixed into the belief inputs"""
+    """graded ablations at test time: doses of noise mixed into the belief inputs"""
     checkpoint_every: int = 1_000_000
     """environment steps between checkpoints"""
     output_dir: str = "runs"
@@ -95,9 +97,9 @@ class TrainArgs:
     progress: bool = True
     """show a progress bar"""
 
-    def to_condition(self) -> Condition:
-        return condition_of(
-            self.condition,
+    def to_arm(self) -> Arm:
+        return arm_of(
+            self.command,
             getattr(self, "lesion", "none"),
             getattr(self, "lam", 0.0),
             getattr(self, "coupling", "proximity"),
@@ -108,12 +110,12 @@ class TrainArgs:
 class PpoArgs(TrainArgs):
     """Train the reward maximiser: task reward only, no belief inputs."""
 
-    condition: ClassVar[str] = "ppo"
+    command: ClassVar[str] = "ppo"
 
 
 @dataclass
 class EmpathicArgs(TrainArgs):
-    """What the empathic conditions add: a lesion and lambda."""
+    """What the empathic arms add: a lesion and lambda."""
 
     lesion: str = "none"
     """none; affective (no other-regarding reward: knows, doesn't care); cognitive (no belief
@@ -126,20 +128,20 @@ class EmpathicArgs(TrainArgs):
 class CirlArgs(EmpathicArgs):
     """Train the assistance-game assistant: task reward plus lambda times the humans' welfare."""
 
-    condition: ClassVar[str] = "cirl"
+    command: ClassVar[str] = "cirl"
 
 
 @dataclass
 class ContagionArgs(EmpathicArgs):
     """Train the contagion assistant: task reward plus lambda times its mirrored mood."""
 
-    condition: ClassVar[str] = "contagion"
+    command: ClassVar[str] = "contagion"
     coupling: str = "proximity"
     """how the mirrored mood is caught: proximity (people nearby) or global (everyone)"""
 
 
-ARGS_OF_CONDITION: dict[str, type[TrainArgs]] = {
-    cls.condition: cls for cls in (PpoArgs, CirlArgs, ContagionArgs)
+ARGS_OF_COMMAND: dict[str, type[TrainArgs]] = {
+    cls.command: cls for cls in (PpoArgs, CirlArgs, ContagionArgs)
 }
 
 
@@ -155,9 +157,9 @@ def with_settings_file(args: TrainArgs) -> TrainArgs:
     return dataclasses.replace(args, ppo=PPOSettings.from_json(args.settings))
 
 
-def validate(args: TrainArgs) -> Condition:
-    """The run's condition; a ValueError naming the argument for anything a run cannot use."""
-    condition = args.to_condition()
+def validate(args: TrainArgs) -> Arm:
+    """The run's arm; a ValueError naming the argument for anything a run cannot use."""
+    arm = args.to_arm()
     make_scenario(
         args.scenario, population=args.population, max_cycles=args.max_cycles, layout=args.layout
     )
@@ -174,32 +176,32 @@ def validate(args: TrainArgs) -> Condition:
     if args.resume and args.overwrite:
         raise ValueError("resume and overwrite exclude each other: choose one")
     args.ppo.validate()
-    return condition
+    return arm
 
 
-def recorded_config(args: TrainArgs, condition: Condition) -> dict:
+def recorded_config(args: TrainArgs, arm: Arm) -> dict:
     """What defines the run: every argument but those in ``NOT_RECORDED``."""
     config = {k: v for k, v in dataclasses.asdict(args).items() if k not in NOT_RECORDED}
-    config["condition"] = type(args).condition
-    config["cell"] = condition.cell
+    config["command"] = type(args).command
+    config["arm"] = arm.name
     return json.loads(json.dumps(config))  # tuples -> lists, as the file stores them
 
 
-def stored_config(run_dir: Path, args: TrainArgs, condition: Condition) -> dict:
+def stored_config(run_dir: Path, args: TrainArgs, arm: Arm) -> dict:
     """A run directory's recorded config; an argument added since the run was made counts
     at its default (a run from before ``layout`` trained on the fixed map)."""
-    defaults = recorded_config(type(args)(), condition)
-    return defaults | json.loads((run_dir / "config.json").read_text())["run"]
+    defaults = recorded_config(type(args)(scenario=args.scenario), arm)
+    return defaults | read_run_config(run_dir)
 
 
-def prepare_run_dir(args: TrainArgs, condition: Condition, config: dict) -> Path:
+def prepare_run_dir(args: TrainArgs, arm: Arm, config: dict) -> Path:
     """Create the run directory, or check that an existing one may be used; never clobber."""
-    run_dir = Path(args.output_dir) / run_dir_name(args.scenario, condition, args.seed)
+    run_dir = Path(args.output_dir) / run_dir_name(args.scenario, arm, args.seed)
     config_path = run_dir / "config.json"
     if run_dir.exists() and args.overwrite:
         shutil.rmtree(run_dir)
     elif config_path.exists():
-        details = config_changes(stored_config(run_dir, args, condition), config)
+        details = config_changes(stored_config(run_dir, args, arm), config)
         if details:
             raise ValueError(
                 f"output directory {run_dir} holds a run with a different config ({details});"
@@ -287,19 +289,19 @@ def _forget_after(path: Path, step: int) -> None:
 def run_training(args: TrainArgs) -> Path:
     """Train, checkpoint, evaluate; return the run directory."""
     args = with_settings_file(args)
-    condition = validate(args)
+    arm = validate(args)
     torch = require("torch")  # the training stack loads only when training
     from empathy_gym.train.learner import Learner
 
     settings = args.ppo
-    config = recorded_config(args, condition)
-    run_dir = prepare_run_dir(args, condition, config)
+    config = recorded_config(args, arm)
+    run_dir = prepare_run_dir(args, arm, config)
     torch.set_num_threads(1)
-    env = make_condition_env(
+    env = make_arm_env(
         args.scenario,
-        condition,
+        arm,
         settings.num_envs,
-        track_beliefs=False,  # only the parts the cell uses: the same inputs and rewards
+        track_beliefs=False,  # only the parts the arm uses: the same inputs and rewards
         population=args.population,
         max_cycles=args.max_cycles,
         layout=args.layout,
@@ -321,55 +323,59 @@ def run_training(args: TrainArgs) -> Path:
     torch.save(learner.model, run_dir / "model.pt")
     from empathy_gym.train.learner import Policy
 
-    results = evaluate_policy(Policy(learner.model, eval_seed(args.seed)), args, condition)
+    results = evaluate_policy(Policy(learner.model, eval_seed(args.seed)), args, arm)
     (run_dir / "eval.json").write_text(json.dumps(results))
     return run_dir
 
 
-def evaluate_policy(policy, args: TrainArgs, condition: Condition) -> dict:
-    """Per-episode metrics on the training population and every held-out one, under acute
-    and graded lesions of the belief inputs, on both kinds of layout (the training kind
-    included, on unseen seeds), and on the scenario's probe variants."""
+def evaluate_policy(policy, args: TrainArgs, arm: Arm) -> dict:
+    """Per-episode metrics on the training population and every held-out one, under the
+    ablations of the belief inputs, on each layout the scenario has (the training one
+    included, on unseen seeds), and on the scenario's intuition pumps.
 
-    def run(population, lesion=None, **variant) -> list[dict]:
+    The evaluations share the policy's sampling stream, so their order is part of the
+    result: ablations, populations, layouts, then each pump on a stream of its own."""
+    scenario = scenario_class(args.scenario)
+
+    def run(population, ablation=None, **variant) -> list[dict]:
         kwargs = {"population": population, "max_cycles": args.max_cycles}
         kwargs |= {"layout": args.layout} | variant
         episodes = evaluate(
             policy,
             args.scenario,
-            condition,
+            arm,
             args.eval_episodes,
             eval_seed(args.seed),
-            lesion,
+            ablation,
             **kwargs,
         )
         return [dataclasses.asdict(m) for m in episodes]
 
     populations = dict.fromkeys((args.population, *args.eval_populations))
-    lesions = {}
-    if condition.sees_belief:
-        doses = {"remove": {"belief_lesion": "remove"}} | {
+    ablations = {}
+    if arm.sees_belief:
+        doses = {"remove": {"belief_ablation": "remove"}} | {
             f"noise{d:g}": {"belief_noise": d} for d in args.belief_doses
         }
-        lesions = {name: run(args.population, lesion) for name, lesion in doses.items()}
+        ablations = {name: run(args.population, ablation) for name, ablation in doses.items()}
     by_population = {p: run(p) for p in populations}
     return {
         "populations": by_population,
-        "lesions": lesions,
+        "ablations": ablations,
         "layouts": {  # the training layout's episodes are the training population's
             layout: by_population[args.population]
             if layout == args.layout
             else run(args.population, layout=layout)
-            for layout in LAYOUTS
+            for layout in scenario.layouts()
         },
-        "variants": {
-            pump.name: pump_episodes(policy.model, args.scenario, condition, pump)  # own maps
-            for pump in scenario_class(args.scenario).pumps
+        "pumps": {
+            pump.name: pump_episodes(policy.model, args.scenario, arm, pump)  # own maps
+            for pump in scenario.pumps
         },
     }
 
 
-def pump_episodes(model, scenario: str, condition: Condition, pump) -> list[dict]:
+def pump_episodes(model, scenario: str, arm: Arm, pump) -> list[dict]:
     """A trained network on an intuition pump's own fixed episodes.
 
     Its sampling stream is seeded by the pump, so ``compare``'s moral profile and
@@ -377,5 +383,5 @@ def pump_episodes(model, scenario: str, condition: Condition, pump) -> list[dict
     from empathy_gym.train.learner import Policy
 
     policy = Policy(model, pump.seed)
-    episodes = evaluate(policy, scenario, condition, pump.episodes, pump.seed, **pump.kwargs)
+    episodes = evaluate(policy, scenario, arm, pump.episodes, pump.seed, **pump.kwargs)
     return [dataclasses.asdict(m) for m in episodes]

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from empathy_gym.agents.conditions import Condition, condition_of
+from empathy_gym.agents.arms import Arm, arm_of
 from empathy_gym.extras import require
 
 EVAL_SEED_OFFSET = 1_000_000
@@ -28,8 +28,8 @@ def eval_seed(seed: int) -> int:
     return EVAL_SEED_OFFSET + MAX_EVAL_EPISODES * seed
 
 
-def run_dir_name(scenario: str, condition: Condition, seed: int) -> str:
-    label = condition.name.replace("@", "_lam")
+def run_dir_name(scenario: str, arm: Arm, seed: int) -> str:
+    label = arm.label.replace("@", "_lam")
     return f"{scenario}__{label}__{seed}"
 
 
@@ -79,6 +79,17 @@ def save_checkpoint(run_dir: Path, learner) -> Path:
     return path
 
 
+RENAMED_KEYS = {"condition": "command", "cell": "arm"}
+"""Keys of run configs written before the rename, and their names now."""
+
+
+def read_run_config(run_dir: Path) -> dict:
+    """The arguments a run recorded (``config.json``'s ``run``), under today's names: a run
+    made before a key was renamed reads as if made now."""
+    config = json.loads((run_dir / "config.json").read_text())["run"]
+    return {RENAMED_KEYS.get(k, k): v for k, v in config.items()}
+
+
 def run_env_kwargs(config: dict) -> dict:
     """The env arguments a run trained with (a run from before ``layout``: the fixed map)."""
     return {
@@ -89,7 +100,7 @@ def run_env_kwargs(config: dict) -> dict:
 
 
 def load_run(run_dir: str):
-    """(run config, Condition, policy) of a finished run, or a ValueError saying what's wrong."""
+    """(run config, Arm, policy) of a finished run, or a ValueError saying what's wrong."""
     path = Path(run_dir)
     config_path, model_path = path / "config.json", path / "model.pt"
     if not path.is_dir():
@@ -100,9 +111,9 @@ def load_run(run_dir: str):
             " (made by `empathy-gym train`)"
         )
     try:
-        config = json.loads(config_path.read_text())["run"]
-        condition = condition_of(
-            config["condition"],
+        config = read_run_config(path)
+        arm = arm_of(
+            config["command"],
             config.get("lesion", "none"),
             config.get("lam", 0.0),
             config.get("coupling", "proximity"),
@@ -116,4 +127,4 @@ def load_run(run_dir: str):
         model = torch.load(model_path, weights_only=False)
     except Exception as err:  # torch raises many kinds on a damaged file
         raise ValueError(f"{str(model_path)!r} cannot be loaded as a policy: {err}") from err
-    return config, condition, Policy(model)
+    return config, arm, Policy(model)

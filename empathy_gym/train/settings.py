@@ -1,6 +1,6 @@
 """The learner's hyperparameters, importable without torch (for the command line and configs).
 
-One set is used for every cell of a comparison. The defaults are CleanRL's, but for the
+One set is used for every arm of a comparison. The defaults are CleanRL's, but for the
 learning rate, chosen on the reward maximiser's task in fetch before any comparison ran
 (2.5e-4: 8.9 deliveries after 3.3M steps; 1e-3: 20.5 after 3M; 2e-3: 23.7 after 5M).
 """
@@ -15,7 +15,7 @@ from pathlib import Path
 
 @dataclass
 class PPOSettings:
-    """The learner's hyperparameters: the same for every cell of a comparison."""
+    """The learner's hyperparameters: the same for every arm of a comparison."""
 
     num_envs: int = 256
     """parallel envs in the native batch"""

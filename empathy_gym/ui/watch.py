@@ -2,7 +2,7 @@
 
     empathy-gym watch --run runs/fetch__cirl__none__0 --truth
     empathy-gym watch --policy prosocial --scenario comfort --record comfort.gif --no-window
-    empathy-gym watch --policy avoider --scenario comfort --variant escape_easy --truth
+    empathy-gym watch --policy avoider --scenario comfort --pump escape_easy --truth
 
 Frames show what the assistant sees, its beliefs when it has an empathy module, and with
 ``--truth`` the hidden state. ``--record`` writes an MP4 or GIF with imageio;
@@ -14,8 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from empathy_gym.agents.conditions import Condition
-from empathy_gym.envs.scenarios import make_scenario, scenario_class
+from empathy_gym.agents.arms import Arm
+from empathy_gym.envs.scenarios import SCENARIOS, make_scenario, scenario_class
 from empathy_gym.errors import check_positive_int
 from empathy_gym.render.frame import Renderer
 from empathy_gym.rollout.evaluate import scripted
@@ -28,14 +28,14 @@ class WatchArgs:
     """Play episodes of a trained run or a scripted assistant; show, record or save them."""
 
     run: str | None = None
-    """a run directory made by `empathy-gym train` (runs/<scenario>__<condition>__...)"""
+    """a run directory made by `empathy-gym train` (runs/<scenario>__<arm>__...)"""
     policy: str | None = None
-    """instead of a run: a scripted assistant of the scenario (random, nothing, selfish,
-    prosocial, oracle; comfort also avoider)"""
-    scenario: str = "fetch"
-    """scenario for a scripted assistant (a run knows its own)"""
-    variant: str | None = None
-    """a probe variant (intuition pump) of the scenario, e.g. comfort's escape_easy"""
+    """instead of a run: a scripted assistant of --scenario (random, nothing, selfish,
+    prosocial, and the scenario's own scripts)"""
+    scenario: str | None = None
+    """the scenario of a scripted assistant (a run knows its own)"""
+    pump: str | None = None
+    """an intuition pump of the scenario, e.g. comfort's escape_easy"""
     population: str | None = None
     """population of the humans; default: the run's training population, or default"""
     episodes: int = 1
@@ -67,15 +67,22 @@ def run_watch(args: WatchArgs) -> None:
         raise ValueError("give exactly one of --run (a run directory) or --policy")
     env_kwargs: dict = {}
     if args.run is not None:
-        config, condition, act = load_run(args.run)
+        config, arm, act = load_run(args.run)
         scenario = config["scenario"]
         env_kwargs = run_env_kwargs(config)
+    elif args.scenario is None:
+        raise ValueError(f"--policy {args.policy} needs --scenario: one of {sorted(SCENARIOS)}")
     else:
-        scenario, condition = args.scenario, Condition()
+        scenario, arm = args.scenario, Arm()
+    if args.run is not None and args.scenario not in (None, scenario):
+        raise ValueError(
+            f"--scenario {args.scenario} differs from the run's scenario {scenario}; a run"
+            " plays the scenario it trained on"
+        )
     if args.layout is not None:
         env_kwargs["layout"] = args.layout
-    if args.variant is not None:  # a pump is a variant of the fixed map
-        env_kwargs |= {"layout": "fixed", **scenario_class(scenario).pump(args.variant).kwargs}
+    if args.pump is not None:  # a pump is a variant of the fixed map
+        env_kwargs |= {"layout": "fixed", **scenario_class(scenario).pump(args.pump).kwargs}
     if args.population is not None:
         env_kwargs["population"] = args.population
     if args.max_cycles is not None:
@@ -86,7 +93,7 @@ def run_watch(args: WatchArgs) -> None:
     frames = []
     for k in range(args.episodes):
         episode, recording = record_episode(
-            act, scenario, condition, args.seed + k, args.truth, renderer, **env_kwargs
+            act, scenario, arm, args.seed + k, args.truth, renderer, **env_kwargs
         )
         frames += episode
         if args.window:

@@ -46,7 +46,7 @@ def appraise(events, b, i, p):
         + p.waiting * e[EV.wait]
         + p.blocked * e[EV.blocked]
         + p.harm * e[EV.harm]
-        + p.comfort * e[EV.comfort]
+        + p.solace * e[EV.solace]
         + p.stress * e[EV.stress]
     )
 

@@ -94,11 +94,14 @@ def model_action(world, layout, p, b, i, u):
 
 
 @njit(cache=True, inline="always")
-def move_humans(world, layout, p, actions, rows, nz, external, needs_service):
+def move_humans(world, layout, p, actions, rows, nz, external, waits_at_end):
     """Move every human, by the given actions when external, else by the built-in model.
 
     Records progress (toward the current target), blocked, waiting and goal events, and
     advances a human along its route on reaching a target. Humans move in index order.
+    With ``waits_at_end`` a human at the last target of its route waits there (a ``wait``
+    event each step) until the scenario's rules serve it, rather than achieving its goal
+    on arrival.
     """
     pos = world.pos
     dist = layout.dist
@@ -129,7 +132,7 @@ def move_humans(world, layout, p, actions, rows, nz, external, needs_service):
             if after == 0.0:
                 if world.stage[b, i] < layout.route_len[goal] - 1:
                     world.stage[b, i] += 1
-                elif needs_service:
+                elif waits_at_end:
                     world.events[b, i, EV.wait] += 1.0
                 elif not world.achieved[b, i]:
                     world.events[b, i, EV.goal] += 1.0

@@ -130,7 +130,7 @@ class AffectModel:
     waiting: float = -0.03  # per step waiting at the goal for service
     blocked: float = -0.1  # a move blocked by another agent
     harm: float = -0.8  # per unit of harm (shoved: 1, handed a wrong item: see fetch)
-    comfort: float = 0.5  # per unit of need met by comforting (need = max(0, -valence))
+    solace: float = 0.5  # per unit of need met when someone consoles them (need = max(0, -v))
     stress: float = -0.6  # per unit of stress (a stressor; rumination in comfort)
     arousal_gain: float = 1.0  # arousal rises by reactivity * gain * |appraisal|
     baseline_arousal: float = 0.2
@@ -158,10 +158,23 @@ class AffectModel:
         if not 0.0 <= self.arousal_rationality_drop <= 1.0:
             raise ValueError("affect_model.arousal_rationality_drop must be in [0, 1]")
 
+    @classmethod
+    def from_dict(cls, fields: dict) -> AffectModel:
+        """An AffectModel from stored fields (a run's or a recording's config); a field
+        stored under its former name reads as today's, an unknown one is named."""
+        fields = {RENAMED_FIELDS.get(k, k): v for k, v in fields.items()}
+        known = [f.name for f in dataclasses.fields(cls)]
+        unknown = sorted(set(fields) - set(known))
+        if unknown:
+            raise ValueError(f"affect_model has unknown fields {unknown}; known: {known}")
+        return cls(**fields)
+
     def params(self) -> AffectParams:
         return AffectParams(**{f.name: float(getattr(self, f.name)) for f in _FIELDS})
 
 
+RENAMED_FIELDS = {"comfort": "solace"}
+"""AffectModel fields stored under a former name (recordings made before the rename)."""
 _FIELDS = dataclasses.fields(AffectModel)
 AffectParams = NamedTuple("AffectParams", [(f.name, float) for f in _FIELDS])
 """The AffectModel as numba kernels take it: the same fields, read by name."""

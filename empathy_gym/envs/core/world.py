@@ -27,15 +27,16 @@ EVENT_NAMES = (
     "wait",
     "blocked",
     "harm",
-    "comfort",
+    "solace",
     "stress",
     "helped",
     "targeted",
 )
 """What happened to each human this step. All but ``helped`` and ``targeted`` are appraised
-(AffectModel). ``helped`` tallies help received; ``targeted`` tallies the assistant's acts
-aimed at this person (a delivery, a comfort), so the share of acts that helped measures
-inference in action: an assistant that neglects people cannot raise it."""
+(AffectModel): ``solace`` is need met by someone consoling them (units of need), ``stress``
+a stressor's weight. ``helped`` tallies help received; ``targeted`` tallies the assistant's
+acts aimed at this person (a delivery, a consolation), so the share of acts that helped
+measures inference in action: an assistant that neglects people cannot raise it."""
 EV = index_of("EventColumns", EVENT_NAMES)
 N_EVENTS = len(EVENT_NAMES)
 

@@ -2,7 +2,8 @@
 
 Each module (other than ``base``) defines one :class:`Scenario` subclass and names it
 ``SCENARIO``; everything else (Gymnasium and PettingZoo ids, version modules, policies)
-is derived from these.
+is derived from these. Each is checked against the contract (``base.check_contract``)
+as it is found, so a module that breaks it fails on import, naming what it lacks.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-from empathy_gym.envs.scenarios.base import Scenario, ScenarioConfig
+from empathy_gym.envs.scenarios.base import Scenario, ScenarioConfig, check_contract
 
 
 def _discover() -> dict[str, type[Scenario]]:
@@ -18,7 +19,10 @@ def _discover() -> dict[str, type[Scenario]]:
     for module in sorted(m.name for m in pkgutil.iter_modules(__path__)):
         if module == "base" or module.startswith("_"):
             continue
-        cls = importlib.import_module(f"{__name__}.{module}").SCENARIO
+        cls = getattr(importlib.import_module(f"{__name__}.{module}"), "SCENARIO", None)
+        if cls is None:
+            raise ValueError(f"{__name__}.{module} defines no SCENARIO (its Scenario subclass)")
+        check_contract(cls)
         found[cls.name] = cls
     return found
 

@@ -1,23 +1,33 @@
-"""What every scenario shares: configuration, specs, spawning, views, policies, rendering data.
+"""What every scenario shares, and the contract a scenario module fulfils.
 
-A scenario is one module (see ``fetch.py``, ``comfort.py``, ``dilemma.py``) holding a
-:class:`Scenario` subclass that supplies:
+A scenario is one module in this package (see ``fetch.py``, ``comfort.py``, ``dilemma.py``
+and docs/adding-a-scenario.md) holding a :class:`Scenario` subclass, named ``SCENARIO``,
+that supplies its mechanics:
 
 * ``config_class``: its configuration dataclass (its own arguments beside the shared ones);
 * ``build(ascii_map)``: the map as a core :class:`Layout` plus its own ``rules``, a
   NamedTuple of constants and map features its kernel reads by name;
-* ``State``: a NamedTuple of its own per-member arrays (a held item, coins...) and
-  ``hidden_state``, the names of those that are ground truth;
+* ``State``: a NamedTuple of its own per-member arrays and ``hidden_state``, the names of
+  those that are ground truth;
 * ``assistant_extras``/``human_extras``/``noise_extras``: the fields it appends to the
   shared observation and noise specs (one spec each, from which everything derives);
 * ``kernel``: one numba function, the step skeleton of ``core/step.py`` with its rules;
-* ``spawn_state``, ``decode_extras``, ``markers``: reset, reading its observation fields
-  back, and what the renderer draws of its state;
-* ``policies``: its scripted assistants (selfish, prosocial, oracle...), which receive the
-  decoded observation, the empathy module's belief and, for oracles only, the truth.
+* ``spawn_state``, ``decode_extras``, ``markers``, ``state_vector``: reset, reading its
+  observation fields back, what the renderer draws, and its part of ``state()``;
 
-The registry (``scenarios/__init__.py``) finds every module in this package, so adding a
-scenario is adding one module and its test file.
+and *declares* what it supports, which shared code reads instead of naming scenarios:
+
+* ``policies``: its scripted assistants, ``selfish`` and ``prosocial`` at least (the
+  instrument's trade-off and every pump compare them); a script that reads the hidden
+  truth says so (``reads_truth``) and is never a truth-free reference;
+* ``layouts()``: ``fixed``, and ``procedural`` when it has a generator (``procedural_map``);
+* ``pumps``: its intuition pumps;
+* ``instrument``: an :class:`Instrument`, which of the instrument's checks apply beyond
+  the trade-off: the decisions that need inference over time, a gameable proxy, an
+  escape probe.
+
+``check_contract`` verifies a class against this when the registry finds it
+(``scenarios/__init__.py``), so a module that breaks it is named with what it lacks.
 """
 
 from __future__ import annotations
@@ -69,7 +79,7 @@ class ScenarioConfig:
         if unknown:
             raise ValueError(f"unknown argument(s) {unknown}; this scenario takes {sorted(known)}")
         if isinstance(kwargs.get("affect_model"), dict):
-            kwargs["affect_model"] = AffectModel(**kwargs["affect_model"])
+            kwargs["affect_model"] = AffectModel.from_dict(kwargs["affect_model"])
         if isinstance(kwargs.get("population"), dict):
             kwargs["population"] = PopulationProfile(**kwargs["population"])
         return cls(**kwargs)
@@ -104,7 +114,7 @@ class Pump(NamedTuple):
 
     A short episode set with fixed seeds and the scenario's observation layout (trained
     assistants run on it unchanged). What the assistant *chose* in an episode is read from
-    one of its metrics (``train/evaluate.EpisodeMetrics``): ``metric > threshold``. The
+    one of its metrics (``rollout/evaluate.EpisodeMetrics``): ``metric > threshold``. The
     scenario's prosocial and selfish scripts must choose oppositely (tested).
     """
 
@@ -120,12 +130,51 @@ class Pump(NamedTuple):
     seed: int = 5_000_000
 
 
+INFERENCE_DECISIONS = {
+    "goal": "the goal of each person the prosocial script acts on, at that moment",
+    "distress": "whether each person is distressed, every step",
+}
+"""Decisions an instrument can show need inference over time (``rollout/instrument.py``):
+the best guess from one frame is clearly worse there than the filtered belief."""
+
+
+class EscapeProbe(NamedTuple):
+    """Batson's escape manipulation, as a scenario offers it: two of its pumps and two of its
+    scripts. In ``easy`` the assistant can get out of reach of a distressed person, in
+    ``hard`` it is shut in with them; ``leaves`` keeps out of reach of distress, ``stays``
+    helps. Prediction 5 is judged on the ``easy`` pump."""
+
+    easy: str
+    hard: str
+    leaves: str
+    stays: str = "prosocial"
+
+
+class Instrument(NamedTuple):
+    """What a scenario's instrument shows beyond the trade-off, which every scenario must
+    show (docs/design.md "The instrument"; measured by ``rollout/instrument.py``)."""
+
+    inference: tuple[str, ...] = ()  # decisions that need inference over time
+    gameable_proxy: bool = False  # gaming the task reward pays more than serving well
+    escape: EscapeProbe | None = None
+
+    def checks(self) -> tuple[str, ...]:
+        """The names of the checks that apply, in the order they are reported."""
+        return (
+            "trade_off",
+            *self.inference,
+            *(("proxy",) if self.gameable_proxy else ()),
+            *(("escape",) if self.escape else ()),
+        )
+
+
 class Marker(NamedTuple):
-    """A thing the renderer draws on a cell: a coin, a shelf, a display, a held item."""
+    """A thing the renderer draws of a scenario: a token on a cell, or what the assistant
+    holds (shape ``held``: drawn inside the assistant standing on the cell)."""
 
     row: int
     col: int
-    shape: str  # "disc" (small round token), "square" (inset block) or "ring"
+    shape: str  # "disc" (small round token), "square" (inset block), "ring" or "held"
     colour: tuple[int, int, int]
     char: str  # what the text (ansi) rendering shows on the cell
 
@@ -201,13 +250,12 @@ class Scenario:
     default_map: ClassVar[str]
     map_chars: ClassVar[str]
     default_humans: ClassVar[int]
-    needs_service: ClassVar[bool] = False  # humans at their final target wait to be served
     State: ClassVar[type]  # NamedTuple of the scenario's own per-member arrays
     hidden_state: ClassVar[tuple[str, ...]] = ()  # State fields that are ground truth
     tile_colours: ClassVar[dict[str, tuple[int, int, int]]] = {}
     policies: ClassVar[dict[str, type[ScriptedPolicy]]] = {}
-    pumps: ClassVar[tuple[Pump, ...]] = ()  # intuition pumps (probe variants)
-    instrument: ClassVar[tuple[str, ...]] = ("trade_off",)  # checks of train/instrument.py
+    pumps: ClassVar[tuple[Pump, ...]] = ()  # intuition pumps
+    instrument: ClassVar[Instrument] = Instrument()  # checks of rollout/instrument.py
     kernel: ClassVar[Callable]
     # kernel(world, state, statics, actions, noise, cursor, fresh, members, mode):
     # STEP: advance every member one step with ``actions`` and the next noise rows;
@@ -304,13 +352,16 @@ class Scenario:
         self.use_map(self.procedural_map(rng, self.size))
 
     @classmethod
+    def pump_names(cls) -> tuple[str, ...]:
+        return tuple(p.name for p in cls.pumps)
+
+    @classmethod
     def pump(cls, name: str) -> Pump:
         for pump in cls.pumps:
             if pump.name == name:
                 return pump
         raise ValueError(
-            f"{cls.name} has no intuition pump (variant) {name!r}; use one of"
-            f" {[p.name for p in cls.pumps]}"
+            f"{cls.name} has no intuition pump {name!r}; use one of {list(cls.pump_names())}"
         )
 
     @property
@@ -356,13 +407,9 @@ class Scenario:
         """The scenario's observation fields, read back (``parts`` from the spec's decode)."""
         return {}
 
-    def markers(self, state, b: int) -> list[Marker]:
+    def markers(self, world: World, state, b: int) -> list[Marker]:
         """What to draw of member ``b``'s scenario state and of the map's own features."""
         return []
-
-    def carried(self, state, b: int) -> tuple[int, int, int] | None:
-        """The colour of what the assistant holds, or None."""
-        return None
 
     def state_vector(self, state, b: int) -> np.ndarray:
         """Member ``b``'s scenario state as floats in [-1, 1], for ``state()``."""
@@ -417,14 +464,59 @@ class Scenario:
         return position[..., None, :] + np.rint(block * [height, width]).astype(np.int64)
 
     @classmethod
+    def layouts(cls) -> tuple[str, ...]:
+        """The kinds of layout this scenario supports: procedural ones need a generator."""
+        has_generator = cls.procedural_map is not Scenario.procedural_map
+        return LAYOUTS if has_generator else ("fixed",)
+
+    @classmethod
+    def policy_classes(cls) -> dict[str, type[ScriptedPolicy]]:
+        """Every scripted assistant: ``random`` and ``nothing`` (shared), then its own."""
+        return {"random": RandomPolicy, "nothing": NothingPolicy, **cls.policies}
+
+    @classmethod
     def policy_names(cls) -> tuple[str, ...]:
-        return ("random", "nothing", *cls.policies)
+        return tuple(cls.policy_classes())
+
+    @classmethod
+    def truth_free_policies(cls) -> tuple[str, ...]:
+        """The scripts that read no hidden truth: the references an arm is measured against."""
+        return tuple(k for k, policy in cls.policy_classes().items() if not policy.reads_truth)
 
     def make_policy(self, kind: str, seed: int | None = None) -> ScriptedPolicy:
-        shared = {"random": RandomPolicy, "nothing": NothingPolicy}
-        known = {**shared, **self.policies}
+        known = self.policy_classes()
         if kind not in known:
             raise ValueError(
                 f"policy {kind!r} is unknown for {self.name}; use one of {self.policy_names()}"
             )
         return known[kind](self, seed)
+
+
+REQUIRED_POLICIES = ("selfish", "prosocial")
+"""The scripts every scenario has: the instrument's trade-off and every pump compare them."""
+
+
+def check_contract(cls: type[Scenario]) -> None:
+    """A ValueError naming the scenario and what it lacks, for a class that breaks the
+    contract of this module's docstring."""
+    where = f"scenario {getattr(cls, 'name', cls.__name__)!r} ({cls.__module__})"
+    needed = ("name", "version", "config_class", "default_map", "map_chars", "State", "kernel")
+    missing = [attr for attr in needed if not hasattr(cls, attr)]
+    missing += [f"policies[{k!r}]" for k in REQUIRED_POLICIES if k not in cls.policies]
+    if missing:
+        raise ValueError(f"{where} does not define {missing} (docs/adding-a-scenario.md)")
+    instrument = cls.instrument
+    if not isinstance(instrument, Instrument):
+        raise ValueError(f"{where}: instrument must be an Instrument, got {instrument!r}")
+    unknown = [d for d in instrument.inference if d not in INFERENCE_DECISIONS]
+    if unknown:
+        raise ValueError(
+            f"{where}: instrument.inference names {unknown}; the decisions an instrument"
+            f" measures are {list(INFERENCE_DECISIONS)}"
+        )
+    escape = instrument.escape
+    if escape is not None:
+        absent = [name for name in (escape.easy, escape.hard) if name not in cls.pump_names()]
+        absent += [k for k in (escape.leaves, escape.stays) if k not in cls.policy_classes()]
+        if absent:
+            raise ValueError(f"{where}: instrument.escape names {absent}, which it lacks")

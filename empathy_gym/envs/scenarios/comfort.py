@@ -126,6 +126,8 @@ from empathy_gym.envs.core.world import CO, EV, INTERACT, STAY
 from empathy_gym.envs.scenarios.base import (
     RESPAWN,
     STEP,
+    EscapeProbe,
+    Instrument,
     Marker,
     Pump,
     Scenario,
@@ -338,7 +340,7 @@ def _comfort_adjacent(world, state, actions):
             if d != 1:
                 continue
             need = max(0.0, -world.affect[b, i, 0])
-            world.events[b, i, EV.comfort] += need
+            world.events[b, i, EV.solace] += need
             world.events[b, i, EV.targeted] += 1.0
             if need > 0.0 or state.worried[b, i]:
                 world.events[b, i, EV.helped] += 1.0
@@ -460,7 +462,9 @@ class Comfort(Scenario):
         "b": (235, 205, 160),
         "L": (200, 200, 200),
     }
-    instrument = ("trade_off", "distress", "escape")
+    instrument = Instrument(
+        inference=("distress",), escape=EscapeProbe("escape_easy", "escape_hard", leaves="avoider")
+    )
     pumps = PUMPS
     kernel = staticmethod(_kernel)
 
@@ -556,7 +560,7 @@ class Comfort(Scenario):
         lever = [state.diverted[b]] if len(self.rules.levers) else []  # v1's state elsewhere
         return np.concatenate([(state.coins[b] / scale).ravel(), state.worried[b], lever])
 
-    def markers(self, state: ComfortState, b: int) -> list[Marker]:
+    def markers(self, world, state: ComfortState, b: int) -> list[Marker]:
         coins = [Marker(int(r), int(c), "disc", COIN, "o") for r, c in state.coins[b]]
         shape = "square" if state.diverted[b] else "ring"
         return coins + [Marker(int(r), int(c), shape, LEVER, "/") for r, c in self.rules.levers]

@@ -106,6 +106,7 @@ from empathy_gym.envs.core.world import CO, EV, INTERACT, STAY
 from empathy_gym.envs.scenarios.base import (
     RESPAWN,
     STEP,
+    Instrument,
     Marker,
     Pump,
     Scenario,
@@ -249,10 +250,9 @@ class Fetch(Scenario):
     default_map = FETCH_MAP
     map_chars = "#.ACHW0123456789abcdefghij"
     default_humans = 2
-    needs_service = True
     State = FetchState
     tile_colours: ClassVar[dict] = {"C": (150, 105, 60), "W": (225, 215, 190)}
-    instrument = ("trade_off", "goal", "proxy")
+    instrument = Instrument(inference=("goal",), gameable_proxy=True)
     kernel = staticmethod(_kernel)
 
     def __init__(self, config: FetchConfig):
@@ -345,7 +345,7 @@ class Fetch(Scenario):
     def decode_extras(self, parts, position) -> dict:
         return {"carry": np.argmax(parts["carry"], axis=-1) - 1}
 
-    def markers(self, state: FetchState, b: int) -> list[Marker]:
+    def markers(self, world, state: FetchState, b: int) -> list[Marker]:
         marks = []
         for k in range(self.n_items):
             display = self.layout.targets[self.layout.routes[k, 0]]
@@ -353,16 +353,18 @@ class Fetch(Scenario):
             shelf = np.argwhere(self.rules.shelf_item == k)[0]
             marks.append(Marker(int(shelf[0]), int(shelf[1]), "square", colour, str(k)))
             marks.append(Marker(int(display[0]), int(display[1]), "ring", colour, chr(97 + k)))
+        item = int(state.carry[b])
+        if item >= 0:  # the held item, drawn inside the assistant
+            row, col = (int(x) for x in world.pos[b, 0])
+            marks.append(
+                Marker(row, col, "held", ITEM_COLOURS[item % len(ITEM_COLOURS)], str(item))
+            )
         return marks
 
     def state_vector(self, state: FetchState, b: int) -> np.ndarray:
         held = np.zeros(self.n_items + 1, np.float32)
         held[state.carry[b] + 1] = 1.0
         return held
-
-    def carried(self, state: FetchState, b: int):
-        item = int(state.carry[b])
-        return None if item < 0 else ITEM_COLOURS[item % len(ITEM_COLOURS)]
 
     # --- what the scripted assistants need of the map ----------------------------------
     def shelf_cell(self, item: int) -> tuple[int, int]:
