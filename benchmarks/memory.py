@@ -2,8 +2,9 @@
 
     python benchmarks/memory.py
 
-Every arm trains the same network with memory (DESIGN.md). Candidates: one frame (no
-memory), stacks of the last k frames, and banks of exponential traces (``agents/memory.py``).
+Every arm trains the same network with memory (docs/design.md "The experiment").
+Candidates: one frame (no memory), stacks of the last k frames, and banks of exponential
+traces (``agents/memory.py``).
 For each, a linear probe (logistic regression, fitted on half the episodes of the prosocial
 script and scored on the other half) reads from one person's entries of the memory what the
 assistant must infer: in fetch, the goal of the customer being served, at service; in

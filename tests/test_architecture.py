@@ -202,3 +202,22 @@ def test_the_vocabulary_catches_what_it_should():
     assert {"fetch", "comfort", "dilemma", "escape_easy", "avoider", "worried"} <= vocabulary
     source = 'def f():\n    """comfort in a docstring"""\n    return SCENARIOS["comfort"]\n'
     assert [text for _, text in code_tokens(source) if "comfort" in text] == ['"comfort"']
+
+
+def documented_layers(path: Path) -> list[tuple[str, ...]]:
+    """The layer diagram of a document (the text block after its ``<!-- layers`` comment),
+    bottom to top: each line's first column names its units."""
+    text = path.read_text()
+    block = text[text.index("<!-- layers") :].split("```text\n", 1)[1].split("```", 1)[0]
+    layers = []
+    for line in block.splitlines():
+        if line and not line.startswith(" "):
+            names = line.split("  ", 1)[0].split(", ")
+            layers.append(tuple(n if n == "empathy_gym" else f"empathy_gym.{n}" for n in names))
+    return layers[::-1]
+
+
+def test_the_documented_layers_are_the_enforced_ones():
+    root = PACKAGE.parent
+    for document in (root / "README.md", root / "docs" / "design.md"):
+        assert documented_layers(document) == [tuple(layer) for layer in LAYERS], document

@@ -1,4 +1,4 @@
-"""Comfort's rules, set up directly, and comfort as an instrument (DESIGN "The instrument")."""
+"""Comfort's rules, set up directly, and comfort as an instrument (docs/design.md)."""
 
 import numpy as np
 import pytest

@@ -1,4 +1,4 @@
-"""Dilemma's rules, set up directly, and dilemma as an instrument (DESIGN "The instrument")."""
+"""Dilemma's rules, set up directly, and dilemma as an instrument (docs/design.md)."""
 
 import pytest
 

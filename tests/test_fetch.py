@@ -1,4 +1,4 @@
-"""Fetch's rules, set up directly, and fetch as an instrument (DESIGN "The instrument")."""
+"""Fetch's rules, set up directly, and fetch as an instrument (docs/design.md)."""
 
 import numpy as np
 import pytest

@@ -183,7 +183,7 @@ def test_a_scenario_without_a_generator_refuses_procedural_layouts():
 
 @pytest.mark.parametrize("name", PROCEDURAL)
 def test_the_instrument_holds_on_average_over_procedural_maps(name):
-    """DESIGN's instrument criteria, with every scripted episode on its own map."""
+    """docs/design.md's instrument criteria, with every scripted episode on its own map."""
     from empathy_gym.rollout import instrument
 
     kwargs = {"layout": "procedural"}

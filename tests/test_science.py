@@ -1,4 +1,4 @@
-"""The humans' model does what DESIGN.md says, and the hidden truth stays hidden."""
+"""The humans' model does what docs/design.md says, and the hidden truth stays hidden."""
 
 import numpy as np
 import pytest

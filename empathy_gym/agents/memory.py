@@ -1,6 +1,6 @@
 """The assistant's memory: leaky traces of what it has seen, at several timescales.
 
-Every arm of the experiment trains the same network *with memory* (DESIGN.md), so that the
+Every arm of the experiment trains the same network *with memory* (docs/design.md), so that the
 cognitive lesion removes the theory-of-mind module's output and not temporal integration
 itself. The memory is a bank of exponential traces of the raw observation,
 ``m_k <- (1 - a_k) * m_k + a_k * x``, one per rate ``a_k``, and the policy sees

@@ -1,4 +1,4 @@
-"""The five predictions of DESIGN.md, judged on a comparison's seed-level results.
+"""The five predictions of docs/design.md, judged on a comparison's seed-level results.
 
 Each prediction is a set of directional tests of paired, seed-level differences (95%
 bootstrap-t intervals over seeds, ``stats.py``) on the training population at the report's

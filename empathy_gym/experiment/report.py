@@ -315,7 +315,7 @@ class Report:
             self.table, self.preset.report_lam, self.pop, self.converged, self.preset.arms
         )
         claims = judge.claims(self.preset.scenarios)
-        lines = ["## Predictions (DESIGN.md)", ""]
+        lines = ["## Predictions (docs/design.md)", ""]
         for key, text in PREDICTIONS.items():
             lines += [f"**{key}. {text}**", ""]
             for claim in (c for c in claims if c.prediction == key):
