@@ -3,9 +3,9 @@
 empathy-gym demo                      the scripted assistants play each scenario
 empathy-gym train ppo|cirl|contagion  train one assistant (= python -m empathy_gym.train.X)
 empathy-gym compare --preset quick    train and evaluate every arm of a preset; write the report
-empathy-gym tune --arm cirl          tune the learner's hyperparameters (Optuna) for --settings
+empathy-gym tune --arm cirl           tune the learner's hyperparameters (Optuna) for --settings
 empathy-gym instrument                each scenario's instrument figures (scripted, no training)
-empathy-gym probe RUN [RUN ...]       what trained assistants represent; network-level lesions
+empathy-gym probe RUN [RUN ...]       what trained assistants represent; silencing their units
 empathy-gym pumps RUN [RUN ...]       the moral profile of trained assistants on intuition pumps
 empathy-gym watch --run DIR           watch a trained run (or --policy); --record out.gif
 empathy-gym replay FILE               step through a recorded episode

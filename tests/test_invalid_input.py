@@ -182,7 +182,7 @@ def test_a_scenario_that_breaks_the_contract_is_named_with_what_it_lacks():
     check_contract(Comfort)  # the real one holds
     breaks(
         type("Bare", (Scenario,), {"name": "bare"}),
-        r"does not define \['version', 'config_class', 'default_map', 'map_chars', 'State'",
+        r"does not define \['version', 'config_class', 'default_map', 'map_chars', 'default_hu",
     )
     breaks(
         type("B", (Comfort,), {"policies": {"selfish": object}}),

@@ -13,12 +13,12 @@ trained over the grid, was tried and dropped: at equal budget it fell well short
 separately trained points, e.g. in dilemma it found the detour at no lambda where the
 separate run at lambda 1 did.)
 
-The scenarios' scripted assistants (all but the oracle read no truth) are evaluated on
-exactly the runs' evaluation episodes, for the competence check (each arm against the best
-scripted return under its own training reward) and for scores normalised so that doing
-nothing = 0 and the best scripted policy = 1. Writes ``<output-dir>/compare-<name>/``:
-``episodes.csv`` (one row per evaluation episode), ``seeds.csv`` (one row per seed),
-``report.md`` and ``plots/``.
+Every scripted assistant of the scenarios is evaluated on exactly the runs' evaluation
+episodes; those that read no hidden truth are the references, for the competence check
+(each arm against the best scripted return under its own training reward) and for scores
+normalised so that doing nothing = 0 and the best scripted policy = 1. Writes
+``<output-dir>/compare-<name>/``: ``episodes.csv`` (one row per evaluation episode),
+``seeds.csv`` (one row per seed), ``report.md`` and ``plots/``.
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ class CompareArgs:
     every run, replacing the preset's ppo"""
     layout: str | None = None
     """maps to train on, replacing the preset's: fixed or procedural (every run is evaluated
-    on both)"""
+    on each layout its scenario has)"""
     output_dir: str = "runs"
     """where run directories and the comparison's own directory are written"""
     workers: int = 2

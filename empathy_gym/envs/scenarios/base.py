@@ -500,7 +500,8 @@ def check_contract(cls: type[Scenario]) -> None:
     """A ValueError naming the scenario and what it lacks, for a class that breaks the
     contract of this module's docstring."""
     where = f"scenario {getattr(cls, 'name', cls.__name__)!r} ({cls.__module__})"
-    needed = ("name", "version", "config_class", "default_map", "map_chars", "State", "kernel")
+    needed = ("name", "version", "config_class", "default_map", "map_chars", "default_humans")
+    needed += ("State", "kernel")
     missing = [attr for attr in needed if not hasattr(cls, attr)]
     missing += [f"policies[{k!r}]" for k in REQUIRED_POLICIES if k not in cls.policies]
     if missing:
