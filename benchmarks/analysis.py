@@ -8,7 +8,7 @@ for timing. Then, on that run:
 
 * the reference: evaluating it on 16 episodes of 200 steps (what every run does anyway);
 * ``empathy-gym probe`` with its defaults: 16 probe episodes of 200 steps, every layer
-  probed, and the network lesion at five doses on 16 held-out episodes each;
+  probed, and its units silenced at five doses on 16 held-out episodes each;
 * ``empathy-gym pumps``: every intuition pump of the scenario, with its frames.
 
 Targets (issue 10): probe <= 30 s, battery <= 60 s per run. Prints seconds and the ratio to

@@ -1,4 +1,4 @@
-"""Probes of activations and network-level lesions find what is there, and nothing else."""
+"""Probes of activations and silencing of units find what is there, and nothing else."""
 
 import json
 

@@ -131,6 +131,28 @@ def test_no_import_cycles():
     assert not cycles, f"import cycles: {cycles}"
 
 
+TORCH_FREE = ("empathy_gym.envs", "empathy_gym.render", "empathy_gym.agents", "empathy_gym.rollout")
+"""Everything below training runs without the learning stack."""
+
+
+def test_nothing_below_training_imports_torch():
+    """Neither an import nor ``require("torch...")``, anywhere in their source."""
+    found = []
+    for module, path in MODULES.items():
+        if not module.startswith(TORCH_FREE):
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            elif isinstance(node, ast.Call) and getattr(node.func, "id", "") == "require":
+                names = [a.value for a in node.args if isinstance(a, ast.Constant)]
+            found += [f"{module}: {n}" for n in names if n.split(".")[0] == "torch"]
+    assert not found, found
+
+
 def test_the_checker_sees_lazy_imports():
     """A function-level import counts: the probe command loads its activations lazily."""
     assert "empathy_gym.analysis.activations" in GRAPH["empathy_gym.analysis.probe"]

@@ -255,7 +255,7 @@ def test_play_moves_the_other_humans_by_the_built_in_model():
     """The model humans of `play` follow the env's own Boltzmann model, true traits included."""
     game = Game(PlayArgs("comfort", as_agent="human_0", fps=1000))
     env, world = game.env, game.env.world
-    layout, affect = env.scenario.layout, env.scenario.statics.affect
+    layout, affect = env.scenario.layout, env.sim.statics.affect
     i = 1
     row, col = world.pos[0, 1 + i]
     target = layout.routes[world.goal[0, i], world.stage[0, i]]

@@ -23,9 +23,10 @@ game, training computes it from the hidden truth and the policy never observes i
 mood is the assistant's own mirrored affect (``MirroredAffect``), caught from what it
 perceives: the believed valence, or the raw faces when the cognitive part is lesioned.
 
-Words, one meaning each: an **arm** is one of these eight at one lambda (``Arm``: cirl at
-lambda 4 is another arm than cirl at lambda 1, as each dose is in a dose-ranging trial); a
-**lesion** is what an arm was trained without (``affective``, ``-cognitive``). The
+Words, one meaning each: an **arm** is one of these eight, trained at each lambda of the
+grid where it has one, like the doses of a dose-ranging trial (``Arm`` is an arm at one
+lambda, labelled ``cirl@4``); a **lesion** is what an arm was trained without
+(``affective``, ``-cognitive``). The
 affective lesion (knows, doesn't care) is the same arm for ``cirl`` and ``contagion``, so
 it is one arm; an empathic arm at lambda 0 would be that arm again and is refused. What is
 done to a trained policy's belief inputs at test time is an *ablation*

@@ -13,7 +13,7 @@ wants at that moment (evaluation-only truth: the policy never reads it), while t
 prosocial). Every arm's network then sees the same situations: a probe measures what it
 represents, not what its own behaviour did to people (a policy that never harms anyone
 leaves little variance in feelings to decode). ``Silenced`` wraps a policy so that chosen
-units of one trunk layer output 0 (tanh's resting value): silencing, the network-level lesion.
+units of one trunk layer output 0 (tanh's resting value): silencing.
 """
 
 from __future__ import annotations

@@ -149,8 +149,8 @@ def summarise(probes: list[RunProbe], layer_name: str) -> list[str]:
             "|---|" + "---|" * len(MEASURES),
         ]
         for layer in runs[0].measures:
-            arms = [describe([p.measures[layer][m] for p in runs], RANGES[m]) for m in MEASURES]
-            lines.append(f"| {layer} | " + " | ".join(arms) + " |")
+            values = [describe([p.measures[layer][m] for p in runs], RANGES[m]) for m in MEASURES]
+            lines.append(f"| {layer} | " + " | ".join(values) + " |")
         lines.append(
             "| chance | " + " | ".join(f"{runs[0].chance[m]:.2f}" for m in MEASURES) + " |"
         )

@@ -7,11 +7,10 @@ single env seeded ``s + b``. Step noise is drawn from each member's Generator in
 ``NOISE_BLOCK`` steps instead of every step, which is what lets a batch of 1024 run at
 millions of steps per second. A batch of 1 uses the same code, so the streams agree.
 
-With a procedural layout every member plays its own map, drawn from its Generator at each
-of its resets (``Scenario.new_map``), so the equality above still holds. Kernels read one
-map, so each member then has its own copy of the scenario (``scenario_of``) and the kernel
-is called once per member on views of the batch's arrays: slower per step than one call
-for the batch (see benchmarks/throughput.py), and the same compiled kernel.
+The kernel reads the batch's maps (``core/layout.Maps``): one map shared by every member
+for a fixed layout, or a map per member for a procedural one, drawn from the member's
+Generator at each of its resets (``Scenario.new_map``) and written into its slot. Either
+way one kernel call steps the whole batch.
 """
 
 from __future__ import annotations
@@ -23,6 +22,7 @@ import numpy as np
 from gymnasium.utils import seeding
 
 from empathy_gym.envs.core.jit import bind_kernel
+from empathy_gym.envs.core.layout import batch_maps, stack, write_member
 from empathy_gym.envs.scenarios import Scenario
 from empathy_gym.envs.scenarios.base import OBSERVE, RESPAWN, STEP
 
@@ -42,12 +42,15 @@ class Simulation:
         self._steps_to_refill = 0
         self._everyone = np.arange(batch, dtype=np.int64)
         self._no_rows = np.zeros((0, width))
+        n_maps = batch if scenario.procedural else 1
+        self.maps = batch_maps(scenario.layout, n_maps, batch)
+        self.rules = stack([scenario.rules] * n_maps)
+        self.statics = scenario.statics(self.maps, self.rules)
         self._step_arguments = self._arguments(self._no_rows, self._everyone, STEP)
         self._kernel = bind_kernel(scenario.kernel, *self._step_arguments)
         self._scenarios = [scenario]
         if scenario.procedural:  # member 0 plays on ``scenario`` itself: envs render it
             self._scenarios += [copy.copy(scenario) for _ in range(batch - 1)]
-            self._member_steps = [self._member_arguments(b, STEP) for b in range(batch)]
 
     def scenario_of(self, b: int) -> Scenario:
         """The scenario (and so the map) member ``b`` plays."""
@@ -57,27 +60,12 @@ class Simulation:
         return (
             self.world,
             self.state,
-            self.scenario.statics,
+            self.statics,
             self.actions,
             self._noise,
             self._cursor,
             rows,
             members,
-            mode,
-        )
-
-    def _member_arguments(self, b: int, mode: int, rows: np.ndarray | None = None) -> tuple:
-        """The kernel's arguments for member ``b`` alone: views of the batch's arrays."""
-        one = slice(b, b + 1)
-        return (
-            type(self.world)(*(a[one] for a in self.world)),
-            type(self.state)(*(a[one] for a in self.state)),
-            self._scenarios[b].statics,
-            self.actions[one],
-            self._noise[one],
-            self._cursor[one],
-            self._no_rows if rows is None else rows,
-            self._everyone[:1],
             mode,
         )
 
@@ -93,33 +81,22 @@ class Simulation:
             scenario = self.scenario_of(b)
             if scenario.procedural:
                 scenario.new_map(rng)
-                self._member_steps[b] = self._member_arguments(b, STEP)
+                write_member(self.maps, b, scenario.layout)
+                write_member(self.rules, b, scenario.rules)
             scenario.spawn(rng, self.world, self.state, b)
             rng.random(out=fresh[k])
-        if self.scenario.procedural:
-            for k, b in enumerate(members):
-                self._kernel(*self._member_arguments(b, RESPAWN, fresh[k : k + 1]))
-        else:
-            self._kernel(*self._arguments(fresh, np.asarray(members, np.int64), RESPAWN))
+        self._kernel(*self._arguments(fresh, np.asarray(members, np.int64), RESPAWN))
 
     def observe(self, members: Sequence[int]) -> None:
         """Rewrite the observations of ``members`` from the world as it is now."""
-        if self.scenario.procedural:
-            for b in members:
-                self._kernel(*self._member_arguments(b, OBSERVE))
-        else:
-            self._kernel(*self._arguments(self._no_rows, np.asarray(members, np.int64), OBSERVE))
+        self._kernel(*self._arguments(self._no_rows, np.asarray(members, np.int64), OBSERVE))
 
     def step(self) -> None:
         """Advance every member by one step with the actions in ``self.actions``."""
         if self._steps_to_refill <= 0:
             self._refill()
         self._steps_to_refill -= 1
-        if self.scenario.procedural:
-            for arguments in self._member_steps:
-                self._kernel(*arguments)
-        else:
-            self._kernel(*self._step_arguments)
+        self._kernel(*self._step_arguments)
 
     def _refill(self) -> None:
         for b in np.flatnonzero(self._cursor >= NOISE_BLOCK):

@@ -22,7 +22,7 @@ from empathy_gym.train.settings import PPOSettings
 
 MIN_SEEDS = 2
 """Predictions need intervals over seeds."""
-RENAMED_FIELDS = {"cells": "arms"}
+RENAMED_PRESET_FIELDS = {"cells": "arms"}
 """Preset fields of earlier versions and their names now."""
 
 
@@ -89,11 +89,11 @@ class Preset:
             fields = json.loads(Path(path).read_text())
         except (OSError, json.JSONDecodeError) as err:
             raise ValueError(f"config file {path!r} cannot be read as JSON: {err}") from err
-        renamed = sorted(set(fields) & set(RENAMED_FIELDS))
+        renamed = sorted(set(fields) & set(RENAMED_PRESET_FIELDS))
         if renamed:
             old = renamed[0]
             raise ValueError(
-                f"config file {path!r}: field {old!r} was renamed {RENAMED_FIELDS[old]!r}"
+                f"config file {path!r}: field {old!r} was renamed {RENAMED_PRESET_FIELDS[old]!r}"
             )
         known = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(fields) - known)

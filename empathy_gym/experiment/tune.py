@@ -39,7 +39,7 @@ from empathy_gym.errors import check_positive_int
 from empathy_gym.experiment.results import own_return
 from empathy_gym.extras import require
 from empathy_gym.rollout.evaluate import evaluate
-from empathy_gym.train.runs import MAX_EVAL_EPISODES, RENAMED_KEYS, config_changes, run_dir_name
+from empathy_gym.train.runs import MAX_EVAL_EPISODES, config_changes, run_dir_name
 from empathy_gym.train.settings import PPOSettings
 
 NUM_STEPS = (32, 64, 128)
@@ -55,6 +55,8 @@ MEDIAN_OF = 5
 TUNE_EVAL_SEED = 900_000
 """Trials are scored on episodes seeded ``TUNE_EVAL_SEED + k``: training seeds its members
 ``seed + i``, train and compare evaluate on seeds from 1,000,000."""
+RENAMED_STUDY_KEYS = {"cell": "arm"}
+"""Keys of a study's recorded arguments before the rename, and their names now."""
 HEARTBEAT_SECONDS = 60
 """A running trial's heartbeat; one silent for three of these is marked failed."""
 ALLOWED_STORAGE = (
@@ -215,7 +217,7 @@ def study_config(args: TuneArgs, arm: Arm) -> dict:
 def check_study_config(study, config: dict) -> None:
     stored = study.user_attrs.get("config")
     if stored is not None:  # a study made before "cell" was renamed "arm" reads as made now
-        stored = {RENAMED_KEYS.get(k, k): v for k, v in stored.items()}
+        stored = {RENAMED_STUDY_KEYS.get(k, k): v for k, v in stored.items()}
     if stored is None:
         study.set_user_attr("config", config)
         return

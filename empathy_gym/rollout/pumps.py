@@ -40,10 +40,10 @@ def profile_lines(rows: list[dict]) -> list[str]:
         rates = [np.mean([chose(e, pump) for e in m["episodes"]]) for m in members]
         outcomes = {o: [np.mean([e[o] for e in m["episodes"]]) for m in members] for o in OUTCOMES}
         label = arm if not lam else f"{arm} (λ {lam:g})"
-        arms = [describe(rates, (0.0, 1.0))] + [describe(outcomes[o]) for o in OUTCOMES]
+        values = [describe(rates, (0.0, 1.0))] + [describe(outcomes[o]) for o in OUTCOMES]
         lines.append(
             f"| {scenario} | {name} | {pump.question} | {label} | {pump.choice} | "
-            + " | ".join(arms)
+            + " | ".join(values)
             + " |"
         )
     return lines

@@ -74,7 +74,8 @@ class TrainArgs:
     """steps per episode"""
     layout: str = "fixed"
     """maps to train on: the scenario's fixed map, or 'procedural' (a new map per env and
-    episode, from its seed); evaluation plays both, on seeds never trained on"""
+    episode, from its seed); evaluation plays each layout the scenario has, on seeds never
+    trained on"""
     ppo: PPOSettings = field(default_factory=PPOSettings)
     """the learner's hyperparameters (train/settings.py): the same for every arm"""
     settings: str | None = None
@@ -337,9 +338,9 @@ def evaluate_policy(policy, args: TrainArgs, arm: Arm) -> dict:
     result: ablations, populations, layouts, then each pump on a stream of its own."""
     scenario = scenario_class(args.scenario)
 
-    def run(population, ablation=None, **variant) -> list[dict]:
+    def run(population, ablation=None, **setting) -> list[dict]:
         kwargs = {"population": population, "max_cycles": args.max_cycles}
-        kwargs |= {"layout": args.layout} | variant
+        kwargs |= {"layout": args.layout} | setting
         episodes = evaluate(
             policy,
             args.scenario,

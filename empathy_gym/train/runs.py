@@ -2,9 +2,10 @@
 
 A run made by ``empathy-gym train`` (or ``compare``) lives in
 ``<output-dir>/<scenario>__<arm>[_lam<lambda>]__<seed>/`` (see ``runner.py`` for what it
-holds). Everything that names a run directory, writes its record, reads it back or
-resumes it is here, so ``train``, ``compare``, ``tune``, ``probe``, ``pumps`` and ``watch``
-agree on one layout.
+holds). Naming a run directory, writing and reading its record, its checkpoints, and
+loading a finished run are here, so ``train``, ``compare``, ``tune``, ``probe``, ``pumps``
+and ``watch`` agree on one layout; which arguments a record holds, and whether an existing
+directory may be used, are the runner's (``runner.py``).
 """
 
 from __future__ import annotations

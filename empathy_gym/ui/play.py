@@ -27,7 +27,7 @@ class PlayArgs:
     """Control one agent from the keyboard; the others follow their models."""
 
     scenario: tyro.conf.Positional[str]
-    """fetch, comfort or dilemma"""
+    """the scenario to play (empathy_gym.SCENARIOS)"""
     as_agent: Annotated[str, tyro.conf.arg(name="as")] = ASSISTANT
     """the agent to control: assistant_0 or human_<i>"""
     seed: int = 0
@@ -49,7 +49,7 @@ class ModelHuman:
 
     def __call__(self, agent: str) -> int:
         i = int(agent.split("_")[1])
-        statics = self.env.scenario.statics
+        statics = self.env.sim.statics
         return int(
             model_action(self.env.world, statics.layout, statics.affect, 0, i, self.rng.random())
         )

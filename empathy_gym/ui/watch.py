@@ -1,6 +1,6 @@
 """``empathy-gym watch``: play episodes of a trained run or a baseline, in a window or to video.
 
-    empathy-gym watch --run runs/fetch__cirl__none__0 --truth
+    empathy-gym watch --run runs/fetch__cirl_lam1__0 --truth
     empathy-gym watch --policy prosocial --scenario comfort --record comfort.gif --no-window
     empathy-gym watch --policy avoider --scenario comfort --pump escape_easy --truth
 

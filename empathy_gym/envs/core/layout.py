@@ -1,10 +1,15 @@
-"""ASCII maps, parsed once into the arrays the kernels read.
+"""ASCII maps, parsed once into the arrays the kernels read, and stacked for a batch.
 
 Maps are text so that a scenario's map is readable in its docstring and a user can pass
 their own. Everything the shared kernels need from a map (walkability, the humans' goal
-routes and a distance field to every target) is computed here, once per env, so the step
+routes and a distance field to every target) is computed here, once per map, so the step
 kernels never search the grid. A scenario keeps its own map features (shelves, coins,
 the finish) in its rules.
+
+A batch plays one map (a fixed layout) or one per member (procedural layouts). Kernels
+read :class:`Maps`: every array of a :class:`Layout` with a leading axis of maps, and
+``map_of[b]``, the map member ``b`` plays; a scenario's rules are stacked the same way
+(:func:`stack`). So one kernel call steps every member, whatever map each plays.
 
 Characters shared by every scenario:
 
@@ -16,7 +21,7 @@ Scenarios add their own (shelves, counter, seats, coins, finish); see their docs
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
 import numpy as np
@@ -30,7 +35,7 @@ MOVES = np.array([[0, 0], [-1, 0], [1, 0], [0, -1], [0, 1]], dtype=np.int64)
 
 
 class Layout(NamedTuple):
-    """The map as arrays; a NamedTuple so that numba kernels take it as one argument.
+    """One map as arrays; a NamedTuple so that numba kernels take it as one argument.
 
     A human's hidden goal is a *route*: a sequence of target cells visited in order (in
     fetch, the display of the wanted item and then its counter window; elsewhere a single
@@ -46,6 +51,47 @@ class Layout(NamedTuple):
     human_spawns: np.ndarray  # (S, 2) int64
     reach: np.ndarray  # (S, G) bool: goals a human spawning on tile s can walk to
     assistant_spawns: np.ndarray  # (1+, 2) int64
+
+
+Maps = NamedTuple("Maps", [*((f, np.ndarray) for f in Layout._fields), ("map_of", np.ndarray)])
+"""The maps of a batch: each field of :class:`Layout` with a leading axis of maps, and
+``map_of`` (B,) int64, the map each member plays. Kernels read member ``b``'s walls as
+``maps.walkable[maps.map_of[b], row, col]``."""
+
+
+def stack(items: Sequence[NamedTuple]) -> NamedTuple:
+    """NamedTuples of one type as one, each array field stacked along a new first axis (a
+    map axis); other fields, the same in every item, kept as they are."""
+    first = items[0]
+    fields = []
+    for name, value in zip(first._fields, first, strict=True):
+        if isinstance(value, np.ndarray):
+            fields.append(np.stack([getattr(item, name) for item in items]))
+        else:
+            fields.append(value)
+    return type(first)(*fields)
+
+
+def write_member(stacked: NamedTuple, m: int, item: NamedTuple) -> None:
+    """Put ``item``'s arrays in slot ``m`` of ``stacked`` (made by :func:`stack`); a map
+    whose arrays have other shapes cannot share the batch, and is named."""
+    for name, value in zip(item._fields, item, strict=True):
+        if not isinstance(value, np.ndarray):
+            continue
+        slot = getattr(stacked, name)
+        if slot.shape[1:] != value.shape:
+            raise RuntimeError(
+                f"a new map's {name} has shape {value.shape}, the batch's {slot.shape[1:]}:"
+                " procedural maps must keep the shapes of the first"
+            )
+        slot[m] = value
+
+
+def batch_maps(layout: Layout, n_maps: int, batch: int) -> Maps:
+    """``n_maps`` copies of ``layout`` for a batch of ``batch``: one shared map (``n_maps``
+    1, every member on it) or a map per member (``n_maps == batch``)."""
+    map_of = np.zeros(batch, np.int64) if n_maps == 1 else np.arange(batch, dtype=np.int64)
+    return Maps(*stack([layout] * n_maps), map_of)
 
 
 class AsciiMap:
@@ -130,19 +176,21 @@ def build_layout(
     walkable: np.ndarray,
     routes: list[list[tuple[int, int]]],
     spawn_chars: str = "H",
+    candidates: Sequence[tuple[int, int]] = (),
 ) -> Layout:
     """Assemble a Layout from each goal's route of cells, and check what humans can reach.
 
     A human spawning on a tile may be given any goal whose route it can walk, stage after
     stage (``reach``). A goal no spawn can reach, or a spawn that reaches no goal, is
-    refused with the cells named.
+    refused with the cells named. The targets are the routes' cells and ``candidates``
+    (cells a route of another map of the scenario could lead to), so that every map of a
+    procedural scenario has as many targets and can share a batch.
     """
     human_spawns = ascii_map.cells(spawn_chars, 1, "human spawn")
     targets: list[tuple[int, int]] = []
-    for route in routes:
-        for cell in route:
-            if tuple(cell) not in targets:
-                targets.append(tuple(int(x) for x in cell))
+    for cell in [*(cell for route in routes for cell in route), *candidates]:
+        if tuple(int(x) for x in cell) not in targets:
+            targets.append(tuple(int(x) for x in cell))
     dist = np.stack([distance_field(walkable, np.array(t)) for t in targets])
     reach = np.ones((len(human_spawns), len(routes)), np.bool_)
     for g, route in enumerate(routes):

@@ -32,17 +32,18 @@ def agent_at(pos, b, row, col, skip):
 
 
 @njit(cache=True, inline="always")
-def move_assistants(world, layout, actions):
+def move_assistants(world, maps, actions):
     """Carry out every member's assistant move; walking into a human shoves past them."""
     pos = world.pos
     for b in range(pos.shape[0]):
+        m = maps.map_of[b]
         action = actions[b, 0]
         world.last_move[b, 0] = STAY
         if action < UP or action > RIGHT:
             continue
         row = pos[b, 0, 0] + MOVES[action, 0]
         col = pos[b, 0, 1] + MOVES[action, 1]
-        if not layout.walkable[row, col]:
+        if not maps.walkable[m, row, col]:
             continue
         k = agent_at(pos, b, row, col, 0)
         if k > 0:  # shove past the human: they take the assistant's cell and are harmed
@@ -55,20 +56,21 @@ def move_assistants(world, layout, actions):
 
 
 @njit(cache=True, inline="always")
-def boltzmann_move(dist, walkable, target, row, col, beta, u):
-    """Sample a move with probability proportional to exp(beta * progress), using uniform ``u``."""
-    here = dist[target, row, col]
+def boltzmann_move(dist, walkable, m, target, row, col, beta, u):
+    """Sample a move on map ``m`` with probability proportional to exp(beta * progress),
+    using uniform ``u``."""
+    here = dist[m, target, row, col]
     total = 0.0
     for a in range(5):
         nr = row + MOVES[a, 0]
         nc = col + MOVES[a, 1]
-        there = dist[target, nr, nc] if walkable[nr, nc] else here
+        there = dist[m, target, nr, nc] if walkable[m, nr, nc] else here
         total += math.exp(beta * (here - there))
     x = u * total
     for a in range(4):
         nr = row + MOVES[a, 0]
         nc = col + MOVES[a, 1]
-        there = dist[target, nr, nc] if walkable[nr, nc] else here
+        there = dist[m, target, nr, nc] if walkable[m, nr, nc] else here
         x -= math.exp(beta * (here - there))
         if x < 0.0:
             return a
@@ -76,7 +78,7 @@ def boltzmann_move(dist, walkable, target, row, col, beta, u):
 
 
 @njit(cache=True, inline="always")
-def model_action(world, layout, p, b, i, u):
+def model_action(world, maps, p, b, i, u):
     """The move human ``i`` of member ``b`` chooses under the built-in model, from uniform ``u``.
 
     Boltzmann-rational toward the current target of its route, with beta lowered by arousal;
@@ -84,17 +86,18 @@ def model_action(world, layout, p, b, i, u):
     """
     if world.gave_up[b, i] or world.withdrawn[b, i]:
         return STAY
-    target = layout.routes[world.goal[b, i], world.stage[b, i]]
+    m = maps.map_of[b]
+    target = maps.routes[m, world.goal[b, i], world.stage[b, i]]
     drop = p.arousal_rationality_drop * world.affect[b, i, 1]
     beta = world.traits[b, i, TRAIT.rationality] * (1.0 - drop)
     k = 1 + i
     return boltzmann_move(
-        layout.dist, layout.walkable, target, world.pos[b, k, 0], world.pos[b, k, 1], beta, u
+        maps.dist, maps.walkable, m, target, world.pos[b, k, 0], world.pos[b, k, 1], beta, u
     )
 
 
 @njit(cache=True, inline="always")
-def move_humans(world, layout, p, actions, rows, nz, external, waits_at_end):
+def move_humans(world, maps, p, actions, rows, nz, external, waits_at_end):
     """Move every human, by the given actions when external, else by the built-in model.
 
     Records progress (toward the current target), blocked, waiting and goal events, and
@@ -104,33 +107,34 @@ def move_humans(world, layout, p, actions, rows, nz, external, waits_at_end):
     on arrival.
     """
     pos = world.pos
-    dist = layout.dist
+    dist = maps.dist
     for b in range(pos.shape[0]):
+        m = maps.map_of[b]
         for i in range(world.goal.shape[1]):
             k = 1 + i
             goal = world.goal[b, i]
-            target = layout.routes[goal, world.stage[b, i]]
-            before = dist[target, pos[b, k, 0], pos[b, k, 1]]
+            target = maps.routes[m, goal, world.stage[b, i]]
+            before = dist[m, target, pos[b, k, 0], pos[b, k, 1]]
             if external:
                 action = actions[b, k]
             else:
-                action = model_action(world, layout, p, b, i, rows[b, nz.move + i])
+                action = model_action(world, maps, p, b, i, rows[b, nz.move + i])
             world.last_move[b, k] = STAY
             if action >= UP:
                 row = pos[b, k, 0] + MOVES[action, 0]
                 col = pos[b, k, 1] + MOVES[action, 1]
-                if layout.walkable[row, col]:
+                if maps.walkable[m, row, col]:
                     if agent_at(pos, b, row, col, k) >= 0:
                         world.events[b, i, EV.blocked] += 1.0
                     else:
                         pos[b, k, 0] = row
                         pos[b, k, 1] = col
                         world.last_move[b, k] = action
-            after = dist[target, pos[b, k, 0], pos[b, k, 1]]
+            after = dist[m, target, pos[b, k, 0], pos[b, k, 1]]
             if before < UNREACHABLE and after < UNREACHABLE:
                 world.events[b, i, EV.progress] += before - after
             if after == 0.0:
-                if world.stage[b, i] < layout.route_len[goal] - 1:
+                if world.stage[b, i] < maps.route_len[m, goal] - 1:
                     world.stage[b, i] += 1
                 elif waits_at_end:
                     world.events[b, i, EV.wait] += 1.0

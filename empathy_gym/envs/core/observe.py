@@ -44,17 +44,18 @@ def human_fields(n_humans: int, n_goals: int) -> list[Field]:
 
 
 @njit(cache=True, inline="always")
-def observe_common(world, layout, oa, oh, max_cycles, members):
+def observe_common(world, maps, oa, oh, max_cycles, members):
     """Write the shared fields of every agent's observation, and the action masks.
 
     ``oa`` and ``oh`` are the offsets of the assistant's and the humans' observation specs.
     Positions are relative and divided by the map's size, so every entry is in [-1, 1].
     """
-    height, width = layout.walkable.shape
+    height, width = maps.walkable.shape[1:]
     n = world.goal.shape[1]
     pos = world.pos
     for idx in range(members.shape[0]):
         b = members[idx]
+        m = maps.map_of[b]
         time = min(1.0, world.t[b] / max_cycles)
         row0 = pos[b, 0, 0]
         col0 = pos[b, 0, 1]
@@ -80,10 +81,10 @@ def observe_common(world, layout, oa, oh, max_cycles, members):
             out[oh.time] = time
             out[oh.affect] = world.affect[b, i, 0]
             out[oh.affect + 1] = world.affect[b, i, 1]
-            for g in range(layout.routes.shape[0]):
+            for g in range(maps.routes.shape[1]):
                 out[oh.goal + g] = 0.0
             out[oh.goal + world.goal[b, i]] = 1.0
-            target = layout.targets[layout.routes[world.goal[b, i], world.stage[b, i]]]
+            target = maps.targets[m, maps.routes[m, world.goal[b, i], world.stage[b, i]]]
             out[oh.target] = (target[0] - me_row) / height
             out[oh.target + 1] = (target[1] - me_col) / width
             out[oh.assistant] = (row0 - me_row) / height
@@ -102,7 +103,7 @@ def observe_common(world, layout, oa, oh, max_cycles, members):
 
         for k in range(pos.shape[1]):
             for a in range(5):
-                world.action_mask[b, k, a] = layout.walkable[
-                    pos[b, k, 0] + MOVES[a, 0], pos[b, k, 1] + MOVES[a, 1]
+                world.action_mask[b, k, a] = maps.walkable[
+                    m, pos[b, k, 0] + MOVES[a, 0], pos[b, k, 1] + MOVES[a, 1]
                 ]
         world.action_mask[b, 0, INTERACT] = 1

@@ -162,7 +162,7 @@ class AffectModel:
     def from_dict(cls, fields: dict) -> AffectModel:
         """An AffectModel from stored fields (a run's or a recording's config); a field
         stored under its former name reads as today's, an unknown one is named."""
-        fields = {RENAMED_FIELDS.get(k, k): v for k, v in fields.items()}
+        fields = {RENAMED_AFFECT_FIELDS.get(k, k): v for k, v in fields.items()}
         known = [f.name for f in dataclasses.fields(cls)]
         unknown = sorted(set(fields) - set(known))
         if unknown:
@@ -173,7 +173,7 @@ class AffectModel:
         return AffectParams(**{f.name: float(getattr(self, f.name)) for f in _FIELDS})
 
 
-RENAMED_FIELDS = {"comfort": "solace"}
+RENAMED_AFFECT_FIELDS = {"comfort": "solace"}
 """AffectModel fields stored under a former name (recordings made before the rename)."""
 _FIELDS = dataclasses.fields(AffectModel)
 AffectParams = NamedTuple("AffectParams", [(f.name, float) for f in _FIELDS])

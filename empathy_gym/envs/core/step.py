@@ -45,7 +45,7 @@ def finish_step(world, p, rows, nz):
     """Events -> utility -> affect -> expression; then every agent's reward components.
 
     The assistant's ``welfare`` is the humans' mean true valence after the step: the
-    quantity the report calls welfare, and the term the ``cirl`` condition adds.
+    quantity the report calls welfare, and the term the ``cirl`` arms add.
     """
     batch, n = world.goal.shape
     utility = np.empty((batch, n))

@@ -39,7 +39,7 @@ from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 
-from empathy_gym.envs.core.layout import AsciiMap, Layout
+from empathy_gym.envs.core.layout import AsciiMap, Layout, Maps
 from empathy_gym.envs.core.observe import assistant_fields, human_fields
 from empathy_gym.envs.core.population import (
     TRAIT,
@@ -97,9 +97,10 @@ def noise_fields(n_humans: int) -> list[Field]:
 
 
 class Statics(NamedTuple):
-    """Everything a scenario kernel reads that is fixed for the env's life, by name."""
+    """Everything a scenario kernel reads, by name: the batch's maps and the scenario's rules
+    (a leading axis of maps on every array, see ``core/layout.py``) and its constants."""
 
-    layout: Layout
+    layout: Maps
     affect: AffectParams
     rules: Any  # the scenario's own NamedTuple
     nz: Any  # offsets of the noise row
@@ -292,16 +293,6 @@ class Scenario:
         self.noise_spec = FlatSpec(
             f"{kind}Noise", noise_fields(self.n_humans) + self.noise_extras()
         )
-        self.statics = Statics(
-            layout=self.layout,
-            affect=config.affect_model.params(),
-            rules=self.rules,
-            nz=self.noise_spec.offsets,
-            oa=self.assistant_spec.offsets,
-            oh=self.human_spec.offsets,
-            external=self.external,
-            max_cycles=int(config.max_cycles),
-        )
 
     def _check_layout(self, config: ScenarioConfig) -> bool:
         """Whether maps are procedural; a bad ``layout``/``size`` is named with what is allowed."""
@@ -314,7 +305,7 @@ class Scenario:
                     " layout's size is its map's"
                 )
             return False
-        if type(self).procedural_map is Scenario.procedural_map:
+        if config.layout not in self.layouts():
             raise ValueError(f"layout='procedural' is not available: {self.name} has no generator")
         if config.map is not None:
             raise ValueError("map and layout='procedural' exclude each other; give one")
@@ -342,14 +333,26 @@ class Scenario:
                 f"n_humans={self.n_humans} but the {self.name} map has only {spawns}"
                 " human spawn tile(s) 'H'"
             )
-        if hasattr(self, "statics"):
-            if len(self.layout.routes) != self.n_goals:
-                raise RuntimeError(f"a procedural {self.name} map changed the number of goals")
-            self.statics = self.statics._replace(layout=self.layout, rules=self.rules)
+        if hasattr(self, "n_goals") and len(self.layout.routes) != self.n_goals:
+            raise RuntimeError(f"a procedural {self.name} map changed the number of goals")
 
     def new_map(self, rng: np.random.Generator) -> None:
         """A procedural layout's next map, drawn from ``rng`` (the reset's Generator)."""
         self.use_map(self.procedural_map(rng, self.size))
+
+    def statics(self, maps: Maps, rules: NamedTuple) -> Statics:
+        """What this scenario's kernel reads for a batch playing ``maps`` (its rules stacked
+        the same way, ``layout.stack``)."""
+        return Statics(
+            layout=maps,
+            affect=self.config.affect_model.params(),
+            rules=rules,
+            nz=self.noise_spec.offsets,
+            oa=self.assistant_spec.offsets,
+            oh=self.human_spec.offsets,
+            external=self.external,
+            max_cycles=int(self.config.max_cycles),
+        )
 
     @classmethod
     def pump_names(cls) -> tuple[str, ...]:
@@ -503,6 +506,10 @@ def check_contract(cls: type[Scenario]) -> None:
     needed = ("name", "version", "config_class", "default_map", "map_chars", "default_humans")
     needed += ("State", "kernel")
     missing = [attr for attr in needed if not hasattr(cls, attr)]
+    missing += ["build"] if cls.build is Scenario.build else []
+    if "procedural" in cls.layouts():  # a generator needs its companions
+        missing += [] if hasattr(cls, "procedural_size") else ["procedural_size"]
+        missing += ["smallest_size"] if cls.smallest_size is Scenario.smallest_size else []
     missing += [f"policies[{k!r}]" for k in REQUIRED_POLICIES if k not in cls.policies]
     if missing:
         raise ValueError(f"{where} does not define {missing} (docs/adding-a-scenario.md)")

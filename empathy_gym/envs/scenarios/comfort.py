@@ -19,7 +19,7 @@ Default map (13 x 9)::
     #.......S...#     $  cell where a coin can appear (one coin at a time: it
     #....S....S.#        reappears on the other cell once collected)
     #A.....H.H..#     A  assistant start, H human spawn
-    #....S....S.#     D  spawn of a person who starts worried (probe variants)
+    #....S....S.#     D  spawn of a person who starts worried (intuition pumps)
     #......H.H..#
     #..$........#
     #############
@@ -93,7 +93,7 @@ Arguments
     ``trolley_step`` (20: when the trolley runs, on maps with track seats 'M'/'B').
 
 Version history
-    v1: worry and rumination (distress persists until comforted); probe variants (the
+    v1: worry and rumination (distress persists until comforted); intuition pumps (the
     trolley and its lever added later: nothing changes on maps without them); per-step
     welfare component; default population recalibrated (see README).
     v0: initial release.
@@ -315,11 +315,11 @@ def _kernel(world, state, s, actions, noise, cursor, fresh, members, mode):
         rows = begin_step(world, noise, cursor)
         move_assistants(world, s.layout, actions)
         _comfort_adjacent(world, state, actions)
-        _pull_lever(world, state, s.rules, actions)
+        _pull_lever(world, state, s, actions)
         world.withdrawn[:] = state.worried
         move_humans(world, s.layout, s.affect, actions, rows, s.nz, s.external, False)
         _worry_and_wander(world, state, s, rows)
-        _run_trolley(world, state, s.rules)
+        _run_trolley(world, state, s)
         _collect_coins(world, state, s, rows)
         finish_step(world, s.affect, rows, s.nz)
     elif mode == RESPAWN:
@@ -348,25 +348,28 @@ def _comfort_adjacent(world, state, actions):
 
 
 @njit(cache=True, inline="always")
-def _pull_lever(world, state, rules, actions):
+def _pull_lever(world, state, s, actions):
     """INTERACT on a lever sends the trolley down the branch (for good: it stays pulled)."""
     for b in range(world.pos.shape[0]):
         if actions[b, 0] != INTERACT:
             continue
-        for k in range(rules.levers.shape[0]):
-            lever = rules.levers[k]
+        levers = s.rules.levers[s.layout.map_of[b]]
+        for k in range(levers.shape[0]):
+            lever = levers[k]
             if world.pos[b, 0, 0] == lever[0] and world.pos[b, 0, 1] == lever[1]:
                 state.diverted[b] = True
 
 
 @njit(cache=True, inline="always")
-def _run_trolley(world, state, rules):
+def _run_trolley(world, state, s):
     """At ``trolley_step`` the trolley strikes everyone on its track: a stressor that
     leaves them worried. On the branch, the assistant's act put them there: its harm."""
+    rules = s.rules
     for b in range(world.pos.shape[0]):
         if world.t[b] != rules.trolley_step:
             continue
-        track = rules.branch_track if state.diverted[b] else rules.main_track
+        m = s.layout.map_of[b]
+        track = rules.branch_track[m] if state.diverted[b] else rules.main_track[m]
         for i in range(world.goal.shape[1]):
             for k in range(track.shape[0]):
                 if world.pos[b, 1 + i, 0] == track[k, 0] and world.pos[b, 1 + i, 1] == track[k, 1]:
@@ -381,8 +384,9 @@ def _worry_and_wander(world, state, s, rows):
     rules = s.rules
     nz = s.nz
     n_batch, n = world.goal.shape
-    n_goals = s.layout.routes.shape[0]
+    n_goals = s.layout.routes.shape[1]
     for b in range(n_batch):
+        m = s.layout.map_of[b]
         if rows[b, nz.stressor] < rules.stress_prob:
             i = min(n - 1, int(rows[b, nz.stressor + 1] * n))
             if not state.worried[b, i]:
@@ -396,9 +400,9 @@ def _worry_and_wander(world, state, s, rows):
                     state.worried[b, i] = False
             elif world.achieved[b, i] and rows[b, u] < rules.wander_prob:
                 seat = min(n_goals - 1, int(rows[b, u + 1] * n_goals))
-                target = s.layout.routes[seat, 0]
+                target = s.layout.routes[m, seat, 0]
                 cell = world.pos[b, 1 + i]
-                if s.layout.dist[target, cell[0], cell[1]] < UNREACHABLE:
+                if s.layout.dist[m, target, cell[0], cell[1]] < UNREACHABLE:
                     world.goal[b, i] = seat
                     world.achieved[b, i] = False
 
@@ -406,42 +410,42 @@ def _worry_and_wander(world, state, s, rows):
 @njit(cache=True, inline="always")
 def _collect_coins(world, state, s, rows):
     """A coin under the assistant pays +1 task reward and reappears on another coin cell."""
-    cells = s.rules.coin_cells
-    n_cells = cells.shape[0]
+    n_cells = s.rules.coin_cells.shape[1]
     for b in range(world.pos.shape[0]):
-        for m in range(state.coins.shape[1]):
+        cells = s.rules.coin_cells[s.layout.map_of[b]]
+        for coin in range(state.coins.shape[1]):
             here = -1
             for k in range(n_cells):
                 if cells[k, 0] == world.pos[b, 0, 0] and cells[k, 1] == world.pos[b, 0, 1]:
                     here = k
-            on_coin = state.coins[b, m, 0] == world.pos[b, 0, 0] and (
-                state.coins[b, m, 1] == world.pos[b, 0, 1]
+            on_coin = state.coins[b, coin, 0] == world.pos[b, 0, 0] and (
+                state.coins[b, coin, 1] == world.pos[b, 0, 1]
             )
             if on_coin:
                 world.components[b, 0, CO.task] += 1.0
-                k = min(n_cells - 2, int(rows[b, s.nz.coin + m] * (n_cells - 1)))
+                k = min(n_cells - 2, int(rows[b, s.nz.coin + coin] * (n_cells - 1)))
                 k += k >= here
-                state.coins[b, m, 0] = cells[k, 0]
-                state.coins[b, m, 1] = cells[k, 1]
+                state.coins[b, coin, 0] = cells[k, 0]
+                state.coins[b, coin, 1] = cells[k, 1]
 
 
 @njit(cache=True, inline="always")
 def _observe(world, state, s, members):
     """Everyone sees where the coins are."""
-    height, width = s.layout.walkable.shape
+    height, width = s.layout.walkable.shape[1:]
     for idx in range(members.shape[0]):
         b = members[idx]
         row0, col0 = world.pos[b, 0, 0], world.pos[b, 0, 1]
-        for m in range(state.coins.shape[1]):
-            j = s.oa.coins + 2 * m
-            world.obs_assistant[b, j] = (state.coins[b, m, 0] - row0) / height
-            world.obs_assistant[b, j + 1] = (state.coins[b, m, 1] - col0) / width
+        for coin in range(state.coins.shape[1]):
+            j = s.oa.coins + 2 * coin
+            world.obs_assistant[b, j] = (state.coins[b, coin, 0] - row0) / height
+            world.obs_assistant[b, j + 1] = (state.coins[b, coin, 1] - col0) / width
         for i in range(world.goal.shape[1]):
             me_row, me_col = world.pos[b, 1 + i, 0], world.pos[b, 1 + i, 1]
-            for m in range(state.coins.shape[1]):
-                j = s.oh.coins + 2 * m
-                world.obs_humans[b, i, j] = (state.coins[b, m, 0] - me_row) / height
-                world.obs_humans[b, i, j + 1] = (state.coins[b, m, 1] - me_col) / width
+            for coin in range(state.coins.shape[1]):
+                j = s.oh.coins + 2 * coin
+                world.obs_humans[b, i, j] = (state.coins[b, coin, 0] - me_row) / height
+                world.obs_humans[b, i, j + 1] = (state.coins[b, coin, 1] - me_col) / width
 
 
 class Comfort(Scenario):

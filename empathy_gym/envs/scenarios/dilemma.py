@@ -116,7 +116,7 @@ def _kernel(world, state, s, actions, noise, cursor, fresh, members, mode):
         rows = begin_step(world, noise, cursor)
         move_assistants(world, s.layout, actions)
         move_humans(world, s.layout, s.affect, actions, rows, s.nz, s.external, False)
-        _finish_errands(world, s.rules)
+        _finish_errands(world, s)
         finish_step(world, s.affect, rows, s.nz)
     elif mode == RESPAWN:
         express(world, s.affect, fresh, members, s.nz)
@@ -124,13 +124,15 @@ def _kernel(world, state, s, actions, noise, cursor, fresh, members, mode):
 
 
 @njit(cache=True, inline="always")
-def _finish_errands(world, rules):
+def _finish_errands(world, s):
     """At a finish cell: +1 task and back to the start (if the start cell is free)."""
     pos = world.pos
-    start = rules.start
     for b in range(pos.shape[0]):
-        for f in range(rules.finish.shape[0]):
-            at_finish = pos[b, 0, 0] == rules.finish[f, 0] and pos[b, 0, 1] == rules.finish[f, 1]
+        m = s.layout.map_of[b]
+        start = s.rules.start[m]
+        finish = s.rules.finish[m]
+        for f in range(finish.shape[0]):
+            at_finish = pos[b, 0, 0] == finish[f, 0] and pos[b, 0, 1] == finish[f, 1]
             if at_finish and agent_at(pos, b, start[0], start[1], 0) < 0:
                 world.components[b, 0, CO.task] += 1.0
                 pos[b, 0, 0] = start[0]

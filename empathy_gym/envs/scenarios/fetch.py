@@ -181,15 +181,16 @@ def _interact(world, state, s, actions, rows):
     for b in range(pos.shape[0]):
         if actions[b, 0] != INTERACT:
             continue
+        m = s.layout.map_of[b]
         r = pos[b, 0, 0]
         c = pos[b, 0, 1]
-        if rules.shelf_item[r, c] >= 0:
-            state.carry[b] = rules.shelf_item[r, c]
+        if rules.shelf_item[m, r, c] >= 0:
+            state.carry[b] = rules.shelf_item[m, r, c]
             continue
-        window = rules.serves_window[r, c]
+        window = rules.serves_window[m, r, c]
         if state.carry[b] < 0 or window < 0:
             continue
-        k = agent_at(pos, b, rules.windows[window, 0], rules.windows[window, 1], 0)
+        k = agent_at(pos, b, rules.windows[m, window, 0], rules.windows[m, window, 1], 0)
         if k > 0:
             _deliver(world, state, s, rows, b, k - 1)
 
@@ -201,7 +202,7 @@ def _deliver(world, state, s, rows, b, i):
     world.components[b, 0, CO.task] += 1.0
     world.events[b, i, EV.targeted] += 1.0
     wanted = world.goal[b, i]
-    final = world.stage[b, i] == s.layout.route_len[wanted] - 1
+    final = world.stage[b, i] == s.layout.route_len[s.layout.map_of[b], wanted] - 1
     if state.carry[b] == wanted and final:
         world.events[b, i, EV.goal] += 1.0
         world.events[b, i, EV.helped] += 1.0
@@ -214,8 +215,8 @@ def _deliver(world, state, s, rows, b, i):
 @njit(cache=True, inline="always")
 def _next_customer(world, s, rows, b, i):
     """The served customer leaves and re-enters at a free door cell with a new hidden order."""
-    n_goals = s.layout.routes.shape[0]
-    spawns = s.layout.human_spawns
+    n_goals = s.layout.routes.shape[1]
+    spawns = s.layout.human_spawns[s.layout.map_of[b]]
     world.goal[b, i] = min(n_goals - 1, int(rows[b, s.nz.reentry + 2 * i] * n_goals))
     world.stage[b, i] = 0
     world.achieved[b, i] = False
@@ -231,7 +232,7 @@ def _next_customer(world, s, rows, b, i):
 @njit(cache=True, inline="always")
 def _observe(world, state, s, members):
     """Everyone sees what the assistant holds."""
-    n_items = s.layout.routes.shape[0]
+    n_items = s.layout.routes.shape[1]
     for idx in range(members.shape[0]):
         b = members[idx]
         for k in range(n_items + 1):
@@ -289,7 +290,7 @@ class Fetch(Scenario):
             serves_window[_kitchen_side(ascii_map, window)] = v
         item_window = [_nearest(windows, shelf, f"shelf '{k}'") for k, shelf in enumerate(shelves)]
         routes = [[displays[k], tuple(windows[item_window[k]])] for k in range(len(digits))]
-        layout = build_layout(ascii_map, walkable, routes)
+        layout = build_layout(ascii_map, walkable, routes, candidates=[tuple(w) for w in windows])
         return layout, FetchRules(
             wrong_item_harm=float(self.config.wrong_item_harm),
             shelf_item=shelf_item,
