@@ -18,7 +18,7 @@ os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 
 from empathy_gym.agents.arms import Arm
 from empathy_gym.agents.wrapper import make_arm_env
-from empathy_gym.envs import fetch_v1
+from empathy_gym.envs import fetch_v2
 from empathy_gym.render.frame import Overlay, Renderer, import_pygame
 
 
@@ -57,8 +57,8 @@ def main() -> None:
             lambda: renderer.rgb_array(world, state, 0, full)
         ),
     }
-    plain = fetch_v1.parallel_env()
-    drawn = fetch_v1.parallel_env(render_mode="rgb_array")
+    plain = fetch_v2.parallel_env()
+    drawn = fetch_v2.parallel_env(render_mode="rgb_array")
     for env_ in (plain, drawn):
         env_.reset(seed=0)
 

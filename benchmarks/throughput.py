@@ -19,7 +19,7 @@ import minigrid  # noqa: F401  (registers the MiniGrid ids)
 import numpy as np
 from pettingzoo import ParallelEnv
 
-from empathy_gym.envs import fetch_v1
+from empathy_gym.envs import fetch_v2
 from empathy_gym.envs.vector import AssistantVectorEnv
 
 MAX_CYCLES = 200
@@ -110,7 +110,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=3.0, help="time per measurement")
     seconds = parser.parse_args().seconds
 
-    fetch = fetch_v1.parallel_env(max_cycles=MAX_CYCLES)
+    fetch = fetch_v2.parallel_env(max_cycles=MAX_CYCLES)
     fetch.reset(seed=0)  # compile (or load the numba cache) before timing
     figures = {
         "fetch ParallelEnv": parallel_steps_per_second(fetch, seconds),
@@ -121,7 +121,7 @@ def main() -> None:
     }
     for batch in (1, 64, 1024):
         figures[f"fetch vector env, batch {batch}"] = vector_steps_per_second(batch, seconds)
-    crowd = fetch_v1.parallel_env(max_cycles=MAX_CYCLES, **CROWD)
+    crowd = fetch_v2.parallel_env(max_cycles=MAX_CYCLES, **CROWD)
     figures["8 people, 20x20: ParallelEnv"] = parallel_steps_per_second(crowd, seconds)
     figures["8 people, 20x20: vector, batch 1024"] = vector_steps_per_second(1024, seconds, **CROWD)
 

@@ -1,8 +1,8 @@
 """empathy-gym: multi-agent gridworlds where simulated humans carry hidden affect.
 
-``import empathy_gym`` registers the Gymnasium ids ``empathy_gym/Fetch-v1``,
-``empathy_gym/Comfort-v1`` and ``empathy_gym/Dilemma-v1``, the matching PettingZoo ids
-``empathy_gym/fetch_v1`` etc., and the version modules ``empathy_gym.envs.fetch_v1`` etc.
+``import empathy_gym`` registers the Gymnasium ids ``empathy_gym/Fetch-v2``,
+``empathy_gym/Comfort-v2`` and ``empathy_gym/Dilemma-v2``, the matching PettingZoo ids
+``empathy_gym/fetch_v2`` etc., and the version modules ``empathy_gym.envs.fetch_v2`` etc.
 (all derived from the scenario modules in ``empathy_gym/envs/scenarios``).
 """
 

@@ -1,6 +1,6 @@
 """Single-file PPO in the CleanRL style, on empathy-gym's native vector env.
 
-    python examples/cleanrl_ppo.py --env-id empathy_gym/Fetch-v1 --total-timesteps 200000
+    python examples/cleanrl_ppo.py --env-id empathy_gym/Fetch-v2 --total-timesteps 200000
 
 Everything is in this file on purpose (CleanRL's convention): read it top to bottom. The
 env comes from ``gymnasium.make_vec(..., vectorization_mode="vector_entry_point")``, the
@@ -27,7 +27,7 @@ import empathy_gym  # noqa: F401  (registers the ids)
 
 @dataclass
 class Args:
-    env_id: str = "empathy_gym/Fetch-v1"
+    env_id: str = "empathy_gym/Fetch-v2"
     """a registered empathy-gym id"""
     seed: int = 1
     """seed of everything"""

@@ -6,6 +6,7 @@ import numpy as np
 import torch
 
 from empathy_gym.agents.arms import Arm
+from empathy_gym.agents.wrapper import make_arm_env
 from empathy_gym.analysis.activations import Silenced, check_doses, collect
 from empathy_gym.analysis.moral_profile import PumpsArgs, run_pumps
 from empathy_gym.analysis.probe import ProbeArgs, run_probe
@@ -155,7 +156,8 @@ def test_probe_and_pumps_commands_run_on_a_trained_run_and_name_bad_input(tmp_pa
 
 
 def test_collect_records_every_layer_beside_the_truth():
-    env_model = ActorCritic(9 * 4 + 5, 0, 6, (8, 8))
+    size = make_arm_env("dilemma", Arm("cirl", 1.0), 1).single_observation_space.shape[0]
+    env_model = ActorCritic(size, 0, 6, (8, 8))
     acts = collect(env_model, "dilemma", Arm("cirl", 1.0), 2, 123, max_cycles=10)
     assert set(acts.layers) == {"memory", "belief", "trunk1", "trunk2"}
     assert acts.layers["trunk1"].shape == (20, 8)

@@ -108,12 +108,17 @@ def test_the_prosocial_script_pulls_the_lever_in_every_episode_it_plays():
         assert np.sum(recording.steps["components"], axis=0)[0, CO.harm] == 1.0
 
 
-def test_the_lever_is_in_the_state_only_on_maps_that_have_one():
+def test_the_lever_is_observed_where_there_is_one_and_its_pull_is_in_the_state():
     plain = MODULES["comfort"].parallel_env()
     trolley = MODULES["comfort"].parallel_env(**Comfort.pump("trolley").kwargs)
     plain.reset(seed=0)
-    trolley.reset(seed=0)
-    assert len(trolley.state()) == len(plain.state()) + 1
+    obs, _ = trolley.reset(seed=0)
+    assert len(trolley.state()) == len(plain.state())  # one state layout on every map
+    view = trolley.scenario.view(obs[ASSISTANT])
+    assert view.extras["lever"] and not view.extras["pulled"]
+    assert tuple(view.extras["lever_cell"]) == tuple(trolley.scenario.rules.levers[0])
+    assert view.extras["on_main"].sum() == 3 and view.extras["on_branch"].sum() == 1
+    assert not plain.scenario.view(plain.reset(seed=0)[0][ASSISTANT]).extras["lever"]
 
 
 def test_trade_off():

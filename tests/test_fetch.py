@@ -25,7 +25,7 @@ def _at_window(env, wanted: int, holding: int) -> None:
     world.goal[0, 0], world.stage[0, 0] = wanted, 1
     world.pos[0, 1], world.pos[0, 0] = LEFT_WINDOW, LEFT_SERVICE
     env.scenario_state.carry[0] = holding
-    assert env.scenario.window_of(wanted) == 0  # items 0 and 1 share the left window
+    assert env.scenario.rules.item_window[wanted] == 0  # items 0 and 1 share the left window
 
 
 def _step(env, assistant: int):
@@ -75,7 +75,7 @@ def test_a_customer_looks_at_the_display_before_queueing():
     env.step({ASSISTANT: STAY, "human_0": 4})  # right: onto the display
     assert world.stage[0, 0] == 1  # now heading for the window of item 2
     window = layout.targets[layout.routes[2, 1]]
-    assert tuple(window) == tuple(env.scenario.rules.windows[env.scenario.window_of(2)])
+    assert tuple(window) == tuple(env.scenario.rules.windows[env.scenario.rules.item_window[2]])
 
 
 def test_nothing_is_handed_across_a_counter_with_nobody_behind_it():

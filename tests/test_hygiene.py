@@ -48,14 +48,14 @@ def test_no_pygame_without_render_mode():
     """Nothing imports pygame (so no subsystem can start) unless a render mode asks for it."""
     script = """
 import sys, gymnasium, numpy as np, empathy_gym
-from empathy_gym.envs import fetch_v1, comfort_v1, dilemma_v1
-for mod in (fetch_v1, comfort_v1, dilemma_v1):
+from empathy_gym.envs import fetch_v2, comfort_v2, dilemma_v2
+for mod in (fetch_v2, comfort_v2, dilemma_v2):
     for make in (mod.parallel_env, mod.env):
         env = make(human_control="external")
         env.reset(seed=0)
         assert env.render() is None
         env.close()
-env = gymnasium.make("empathy_gym/Comfort-v1")
+env = gymnasium.make("empathy_gym/Comfort-v2")
 env.reset(seed=0)
 for _ in range(20):
     env.step(env.action_space.sample())

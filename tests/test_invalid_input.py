@@ -234,5 +234,5 @@ def test_an_unknown_policy_lists_the_scenarios_policies():
 def test_a_wrong_observation_length_is_named():
     scenario = make_scenario("fetch")
     assert_clean_error(
-        lambda: scenario.view(np.zeros(7, np.float32)), "expected vectors of length 20"
+        lambda: scenario.view(np.zeros(7, np.float32)), "expected vectors of length 152"
     )

@@ -8,9 +8,9 @@ from empathy_gym.envs.scenarios import SCENARIOS
 
 TRAJECTORY_DIGEST = """
 import hashlib, numpy as np
-from empathy_gym.envs import comfort_v1, dilemma_v1, fetch_v1
+from empathy_gym.envs import comfort_v2, dilemma_v2, fetch_v2
 digest = hashlib.sha256()
-for mod in (fetch_v1, comfort_v1, dilemma_v1):
+for mod in (fetch_v2, comfort_v2, dilemma_v2):
     for control in ("model", "external"):
         env = mod.parallel_env(human_control=control, max_cycles=70)
         rng = np.random.default_rng(0)

@@ -16,7 +16,7 @@ for name, gym_id in empathy_gym.GYM_IDS.items():
     env.step(0)
     par = pettingzoo.make("parallel", empathy_gym.PETTINGZOO_IDS[name], human_control="external")
     par.reset(seed=0)
-vec = gymnasium.make_vec("empathy_gym/Fetch-v1", num_envs=4,
+vec = gymnasium.make_vec("empathy_gym/Fetch-v2", num_envs=4,
                          vectorization_mode="vector_entry_point")
 vec.reset(seed=0)
 print("ok")
@@ -77,8 +77,8 @@ def test_a_missing_extra_names_what_to_install(tmp_path):
     assert "pip install 'empathy-gym[train]'" in out.stderr
     out = _python_without(
         "pygame",
-        "from empathy_gym.envs import fetch_v1\n"
-        "env = fetch_v1.parallel_env(render_mode='rgb_array'); env.reset(seed=0); env.render()\n",
+        "from empathy_gym.envs import fetch_v2\n"
+        "env = fetch_v2.parallel_env(render_mode='rgb_array'); env.reset(seed=0); env.render()\n",
         tmp_path,
     )
     assert "pip install 'empathy-gym[render]'" in out.stderr

@@ -1,12 +1,14 @@
-"""Procedural layouts: maps drawn from the reset seed that keep each scenario's invariants."""
+"""Procedural layouts: maps drawn from the reset seed, in families, that keep each scenario's
+invariants and are what the scenario's own build makes of their text."""
 
 import numpy as np
 import pytest
 from pettingzoo.test import parallel_api_test
 
-from empathy_gym.envs.core.layout import UNREACHABLE, distance_field
+from empathy_gym.envs.core.layout import UNREACHABLE, AsciiMap, Maps, distance_field, member
+from empathy_gym.envs.core.procedural import FAMILIES, TRAIN
 from empathy_gym.envs.parallel import ASSISTANT
-from empathy_gym.envs.scenarios import Scenario, make_scenario, scenario_class
+from empathy_gym.envs.scenarios import make_scenario, scenario_class
 from empathy_gym.envs.single import AssistantEnv
 from empathy_gym.envs.vector import AssistantVectorEnv
 from helpers import MODULES, SCENARIO_NAMES, assert_clean_error
@@ -15,59 +17,95 @@ SEEDS = range(200)
 MANY = {"fetch": 8, "comfort": 8, "dilemma": 4}
 """The most people each scenario's procedural maps must hold (others: 2)."""
 
-
-PROCEDURAL = [
-    name
-    for name in SCENARIO_NAMES
-    if scenario_class(name).procedural_map is not Scenario.procedural_map
+PROCEDURAL = [name for name in SCENARIO_NAMES if "procedural" in scenario_class(name).layouts()]
+FAMILY_CASES = [
+    (name, family) for name in PROCEDURAL for family in (TRAIN, *scenario_class(name).families)
 ]
 
 
-def _task_cells(scenario) -> np.ndarray:
+def _task_cells(layout, rules) -> np.ndarray:
     """Where the assistant must be able to get to earn its task reward (by default, a new
     scenario's: every floor cell, a connected floor)."""
-    rules = scenario.rules
-    if scenario.name == "fetch":  # the counter splits kitchen from shop floor
-        shelves = np.argwhere(rules.shelf_item >= 0)
-        return np.concatenate([shelves, np.argwhere(rules.serves_window >= 0)])
-    return np.argwhere(scenario.layout.walkable)
+    if hasattr(rules, "shelves"):  # a counter splits kitchen from shop floor
+        return np.concatenate([rules.shelves, rules.counters])
+    return np.argwhere(layout.walkable)
+
+
+def _draw(scenario, seed: int):
+    """Member 0 of a one-map batch drawn from ``seed``: its layout and rules."""
+    layouts, rules = scenario.allocate_maps(1)
+    scenario.draw_into(np.random.default_rng(seed), Maps(*layouts, np.zeros(1, np.int64)), rules, 0)
+    return member(layouts, 0), member(rules, 0)
 
 
 def test_the_shipped_scenarios_have_procedural_layouts():
     assert {"fetch", "comfort", "dilemma"} <= set(PROCEDURAL)
 
 
-@pytest.mark.parametrize("name", PROCEDURAL)
-@pytest.mark.parametrize("size", [None, 20])
-def test_every_seed_gives_a_map_that_keeps_the_invariants(name, size):
+@pytest.mark.parametrize(("name", "family"), FAMILY_CASES)
+def test_every_seed_gives_a_map_that_keeps_the_invariants(name, family):
     fixed = make_scenario(name)
-    scenario = make_scenario(name, layout="procedural", size=size)
-    many = make_scenario(name, layout="procedural", size=size, n_humans=MANY.get(name, 2))
-    maps = set()
-    for seed in SEEDS:
-        for sc in (scenario, many):
-            sc.new_map(np.random.default_rng(seed))
-            layout = sc.layout
-            assert layout.walkable.shape == (sc.size, sc.size)
+    sizes = set()
+    for crowd in (2, MANY.get(name, 2)):
+        scenario = make_scenario(name, layout="procedural", family=family, n_humans=crowd)
+        sizes.add(scenario.size)
+        maps = set()
+        for seed in SEEDS:
+            layout, rules = _draw(scenario, seed)
+            assert layout.walkable.shape == (scenario.size, scenario.size)
             assert len(layout.routes) == fixed.n_goals  # the fixed map's goals: same obs layout
             assert layout.reach.all()  # every goal from every spawn
-            assert len(layout.human_spawns) >= sc.n_humans
-            walkable = layout.walkable
+            assert len(layout.human_spawns) >= scenario.n_humans
             start = tuple(layout.assistant_spawns[0])
-            for cell in _task_cells(sc):
-                assert np.isfinite(_steps(walkable, start, tuple(cell)))
-        assert scenario.obs_sizes == fixed.obs_sizes
-        maps.add(scenario.procedural_map(np.random.default_rng(seed), scenario.size))
-    assert len(maps) >= len(SEEDS) // 2  # varied (dilemma's ring has few degrees of freedom)
+            for cell in _task_cells(layout, rules):
+                assert np.isfinite(_steps(layout.walkable, start, tuple(cell)))
+            maps.add(layout.grid.tobytes())
+        reference = make_scenario(name, layout="procedural", n_humans=crowd)  # train family
+        assert scenario.obs_sizes == reference.obs_sizes  # every family: one observation layout
+        if crowd == fixed.n_humans:
+            assert scenario.obs_sizes == fixed.obs_sizes  # and the fixed map's
+        assert len(maps) >= min(len(SEEDS) // 2, 40)  # varied (a small ring has few ways)
+    wanted = FAMILIES[family].size or scenario.procedural_size
+    assert sizes == {wanted}
     print(
-        f"\n{name} size {scenario.size}: {len(SEEDS)} seeds x 2 crowds, invariants hold;"
-        f" {len(maps)} distinct maps"
+        f"\n{name} {family} ({wanted} x {wanted}): {len(SEEDS)} seeds x 2 crowds, invariants hold"
     )
 
 
 def _steps(walkable: np.ndarray, start, goal) -> float:
     distance = distance_field(walkable, np.array(goal))[start]
     return np.inf if distance >= UNREACHABLE else distance
+
+
+@pytest.mark.parametrize(("name", "family"), FAMILY_CASES)
+def test_a_drawn_map_is_what_build_makes_of_its_text(name, family):
+    """One meaning of a map: the compiled generator's layout and rules equal those the
+    scenario's build derives from the drawn map's text (what a recording replays)."""
+    scenario = make_scenario(name, layout="procedural", family=family)
+    for seed in range(40):
+        layout, rules = _draw(scenario, seed)
+        text = AsciiMap(scenario.show(layout, rules) or scenario.ascii_map.text, scenario.map_chars)
+        built_layout, built_rules = scenario.build(text)
+        for drawn, built in ((layout, built_layout), (rules, built_rules)):
+            for field, a, b in zip(drawn._fields, drawn, built, strict=True):
+                assert np.array_equal(a, b), f"{name} {family} seed {seed}: {field} differs"
+
+
+@pytest.mark.parametrize("name", PROCEDURAL)
+def test_held_out_families_differ_from_the_training_one(name):
+    train = make_scenario(name, layout="procedural")
+    grids = {TRAIN: [_draw(train, seed)[0].grid for seed in range(20)]}
+    for family in scenario_class(name).families:
+        held_out = make_scenario(name, layout="procedural", family=family)
+        grids[family] = [_draw(held_out, seed)[0].grid for seed in range(20)]
+        same = [
+            a.shape == b.shape and np.array_equal(a, b)
+            for a, b in zip(grids[TRAIN], grids[family], strict=True)
+        ]
+        assert not any(same), f"{family} draws the training family's maps"
+    if "dense" in grids:
+        walls = {f: np.mean([(g == ord("#")).mean() for g in grids[f]]) for f in (TRAIN, "dense")}
+        assert walls["dense"] > walls[TRAIN]
 
 
 @pytest.mark.parametrize("name", PROCEDURAL)
@@ -148,11 +186,19 @@ def test_four_people_in_dilemma_pass_the_parallel_api_test():
     ("kwargs", "match"),
     [
         ({"layout": "random"}, r"layout must be one of \('fixed', 'procedural'\), got 'random'"),
-        ({"layout": "procedural", "size": 8, "n_humans": 8}, r"size=8 is too small for n_humans=8"),
+        (
+            {"layout": "procedural", "size": 8, "n_humans": 8},
+            r"size=8 does not fit n_humans=8.*use size 10 to 32",
+        ),
         (
             {"layout": "procedural", "n_humans": 12},
-            r"size=13 \(the default\) is too small for n_humans=12.*use size >= 14",
+            r"size=13 \(family 'train'\) does not fit n_humans=12.*use size 14 to 32",
         ),
+        ({"layout": "procedural", "size": 40}, r"size=40 does not fit.*use size 9 to 32"),
+        ({"layout": "procedural", "family": "huge"}, r"family must be one of \['train', 'small'"),
+        ({"family": "large"}, r"family='large' applies to layout='procedural' only"),
+        ({"view_radius": 0}, r"view_radius must be a positive integer"),
+        ({"view_radius": 9}, r"view_radius=9 is too large; use 1 to 8"),
         ({"size": 20}, r"size=20 applies to layout='procedural' only"),
         ({"layout": "procedural", "size": 0}, r"size must be a positive integer"),
         ({"layout": "procedural", "map": "###\n#A#\n###"}, r"map and layout='procedural'"),
@@ -173,11 +219,15 @@ def test_a_scenario_without_a_generator_refuses_procedural_layouts():
     from empathy_gym.envs.scenarios.dilemma import Dilemma, DilemmaConfig
 
     class Handmade(Dilemma):
-        procedural_map = Scenario.procedural_map
+        draw = None
 
     assert_clean_error(
         lambda: Handmade(DilemmaConfig(layout="procedural")),
         r"layout='procedural' is not available: dilemma has no generator",
+    )
+    assert_clean_error(
+        lambda: make_scenario("dilemma", layout="procedural", family="dense"),
+        r"family='dense' is not one dilemma's generator varies",
     )
 
 

@@ -12,6 +12,7 @@ from stable_baselines3 import PPO
 
 import empathy_gym
 from empathy_gym.envs.parallel import EmpathyParallelEnv
+from empathy_gym.envs.single import AssistantEnv
 from empathy_gym.envs.vector import AssistantVectorEnv
 from helpers import CASES, CONTROLS, MODULES, SCENARIO_NAMES
 
@@ -20,14 +21,15 @@ def test_gymnasium_make_with_module_prefix_needs_no_import():
     script = (
         "import gymnasium, sys\n"
         "assert 'empathy_gym' not in sys.modules\n"
-        "env = gymnasium.make('empathy_gym:empathy_gym/Dilemma-v1')\n"
+        "env = gymnasium.make('empathy_gym:empathy_gym/Dilemma-v2')\n"
         "obs, _ = env.reset(seed=0)\n"
         "obs, *_ = env.step(1)\n"
         "print(obs.shape)\n"
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == "(9,)"
+    expected = AssistantEnv("dilemma").observation_space.shape
+    assert out.stdout.strip() == str(expected)
 
 
 @pytest.mark.parametrize("scenario", SCENARIO_NAMES)
@@ -139,12 +141,12 @@ def test_tianshou_collects_episodes_through_the_documented_route(control):
     from tianshou.data import Collector
     from tianshou.env import DummyVectorEnv, PettingZooEnv
 
-    from empathy_gym.envs import comfort_v1
+    from empathy_gym.envs import comfort_v2
     from empathy_gym.envs.tianshou import tianshou_env
 
     def make():
         if control == "model":  # the raw AEC env, as Tianshou's docs have it
-            return PettingZooEnv(comfort_v1.env(max_cycles=20))
+            return PettingZooEnv(comfort_v2.env(max_cycles=20))
         return tianshou_env("comfort", human_control=control, max_cycles=20)
 
     env = make()

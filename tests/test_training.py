@@ -186,11 +186,10 @@ def test_a_scenario_without_a_generator_is_refused_procedural_maps_before_traini
 ):
     """Presets check every scenario's layouts up front, and a run evaluates only the
     layouts its scenario has (so nothing trains and then fails)."""
-    from empathy_gym.envs.scenarios.base import Scenario
     from empathy_gym.experiment.presets import Preset
 
     dilemma = scenario_class("dilemma")
-    monkeypatch.setattr(dilemma, "procedural_map", Scenario.procedural_map)
+    monkeypatch.setattr(dilemma, "draw", None)
     assert dilemma.layouts() == ("fixed",)
     assert_clean_error(
         lambda: Preset("p", ("dilemma",), ("ppo",), (0, 1), 64, layout="procedural"),

@@ -32,13 +32,12 @@ partners' state is felt wherever they are). The contagion arms add
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 from numba import njit
 
-from empathy_gym.envs.core.layout import MOVES
+from empathy_gym.envs.core.layout import MOVES, Maps, batch_maps, stack
 from empathy_gym.envs.core.population import PROFILES
 from empathy_gym.envs.scenarios import Scenario
 from empathy_gym.envs.scenarios.base import Belief, View
@@ -62,28 +61,12 @@ class BeliefParams:
     prior_var: float = 0.25
 
 
-def move_log_likelihoods(scenario: Scenario, beta: float) -> np.ndarray:
-    """``table[t, r, c, a]``: log P(move a from cell (r, c) | heading for target t)."""
-    layout = scenario.layout
-    height, width = layout.walkable.shape
-    dist = np.minimum(layout.dist, 4 * height * width)  # bounded where unreachable
-    table = np.zeros((len(layout.targets), height, width, 5))
-    rows, cols = np.nonzero(layout.walkable)
-    for a, (dr, dc) in enumerate(MOVES):
-        nr, nc = rows + dr, cols + dc
-        stays = ~layout.walkable[nr, nc]
-        nr, nc = np.where(stays, rows, nr), np.where(stays, cols, nc)
-        table[:, rows, cols, a] = beta * (dist[:, rows, cols] - dist[:, nr, nc])
-    table -= np.logaddexp.reduce(table, axis=-1, keepdims=True)
-    return table
-
-
 class BeliefTracker:
     """Goal posterior and affect filter for every human of every batch member.
 
-    Goal inference inverts each member's map (``move_log_likelihoods``); with a procedural
-    layout members play different maps, so ``scenario_of(b)`` gives member ``b``'s and the
-    tables are rebuilt when its map changes.
+    Goal inference inverts each member's map (the public map: an assistance game takes it as
+    known). It reads the batch's :class:`~empathy_gym.envs.core.layout.Maps`, so members on
+    different procedural maps are updated in one compiled call.
     """
 
     def __init__(
@@ -91,15 +74,12 @@ class BeliefTracker:
         scenario: Scenario,
         batch: int,
         params: BeliefParams | None = None,
-        scenario_of: Callable[[int], Scenario] | None = None,
+        maps: Maps | None = None,
     ):
         self.scenario = scenario
-        self.scenario_of = scenario_of or (lambda b: scenario)
         self.params = params or BeliefParams()
+        self.maps = maps if maps is not None else batch_maps(stack([scenario.layout]), batch)
         n, g = scenario.n_humans, scenario.n_goals
-        self._tables = [(scenario.layout, move_log_likelihoods(scenario, self.params.beta))]
-        if scenario.procedural:
-            self._tables *= batch
         self.goal_posterior = np.full((batch, n, g), 1.0 / g)
         self.stage = np.zeros((batch, n, g), np.int64)  # route stage under each hypothesis
         self.mean = np.zeros((batch, n, 2))  # believed valence, arousal
@@ -109,10 +89,6 @@ class BeliefTracker:
 
     def reset(self, members: np.ndarray, view: View) -> None:
         """Start fresh beliefs for ``members`` from their first observation."""
-        for b in members if self.scenario.procedural else ():
-            played = self.scenario_of(int(b))
-            if played.layout is not self._tables[b][0]:  # a new procedural map
-                self._tables[b] = (played.layout, move_log_likelihoods(played, self.params.beta))
         self.goal_posterior[members] = 1.0 / self.scenario.n_goals
         self.stage[members] = 0
         self.mean[members] = 0.0
@@ -121,31 +97,18 @@ class BeliefTracker:
         self._filter(members, view.expressions)
 
     def update(self, view: View) -> None:
-        """Fold one step's observation of every member into the beliefs (a numba kernel;
-        once per member when members play different maps)."""
-        observed = np.ascontiguousarray(view.human_positions)
-        expressions = np.ascontiguousarray(view.expressions)
-        if not self.scenario.procedural:
-            self._update(self._tables[0], slice(None), observed, expressions)
-            return
-        for b, table in enumerate(self._tables):
-            self._update(table, slice(b, b + 1), observed, expressions)
-
-    def _update(self, table, members: slice, observed, expressions) -> None:
+        """Fold one step's observation of every member into the beliefs (a numba kernel)."""
         p = self.params
-        layout, log_likelihood = table
         _update_beliefs(
-            log_likelihood,
-            layout.routes,
-            layout.route_len,
-            layout.targets,
-            self.goal_posterior[members],
-            self.stage[members],
-            self.positions[members],
-            observed[members],
-            self.mean[members],
-            self.var[members],
-            expressions[members],
+            self.maps,
+            self.goal_posterior,
+            self.stage,
+            self.positions,
+            np.ascontiguousarray(view.human_positions),
+            self.mean,
+            self.var,
+            np.ascontiguousarray(view.expressions),
+            p.beta,
             p.goal_leak,
             p.process_var,
             p.expressivity,
@@ -187,12 +150,26 @@ class BeliefTracker:
         return np.concatenate(parts, axis=-1).reshape(len(self.mean), -1).astype(np.float32)
 
 
+@njit(cache=True, inline="always")
+def _move_log_likelihood(maps, m, target, row, col, move, beta):
+    """log P(move | heading for ``target``) under Boltzmann-rational movement on map ``m``,
+    with distances bounded where a cell cannot reach the target."""
+    height, width = maps.walkable.shape[1:]
+    bound = 4.0 * height * width
+    here = min(maps.dist[m, target, row, col], bound)
+    values = np.empty(5)
+    for a in range(5):
+        nr, nc = row + MOVES[a, 0], col + MOVES[a, 1]
+        if not maps.walkable[m, nr, nc]:
+            nr, nc = row, col
+        values[a] = beta * (here - min(maps.dist[m, target, nr, nc], bound))
+    top = values.max()
+    return values[move] - top - math.log(np.exp(values - top).sum())
+
+
 @njit(cache=True)
 def _update_beliefs(
-    log_likelihood,
-    routes,
-    route_len,
-    targets,
+    maps,
     posterior,
     stage,
     positions,
@@ -200,6 +177,7 @@ def _update_beliefs(
     mean,
     var,
     expressions,
+    beta,
     leak,
     process_var,
     gain_face,
@@ -211,6 +189,7 @@ def _update_beliefs(
     """
     n_goals = posterior.shape[2]
     for b in range(posterior.shape[0]):
+        m = maps.map_of[b]
         for i in range(posterior.shape[1]):
             row, col = positions[b, i, 0], positions[b, i, 1]
             new_row, new_col = observed[b, i, 0], observed[b, i, 1]
@@ -226,11 +205,13 @@ def _update_beliefs(
                         move = a
                 total = 0.0
                 for g in range(n_goals):
-                    target = routes[g, stage[b, i, g]]
-                    posterior[b, i, g] *= math.exp(log_likelihood[target, row, col, move])
+                    target = maps.routes[m, g, stage[b, i, g]]
+                    likelihood = _move_log_likelihood(maps, m, target, row, col, move, beta)
+                    posterior[b, i, g] *= math.exp(likelihood)
                     total += posterior[b, i, g]
-                    at_target = targets[target, 0] == new_row and targets[target, 1] == new_col
-                    if at_target and stage[b, i, g] < route_len[g] - 1:
+                    at_row = maps.targets[m, target, 0] == new_row
+                    at_target = at_row and maps.targets[m, target, 1] == new_col
+                    if at_target and stage[b, i, g] < maps.route_len[m, g] - 1:
                         stage[b, i, g] += 1
                 for g in range(n_goals):
                     posterior[b, i, g] = (1.0 - leak) * posterior[b, i, g] / total + leak / n_goals

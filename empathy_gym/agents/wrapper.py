@@ -71,7 +71,7 @@ class EmpathyVectorWrapper(VectorWrapper):
         self.runs_beliefs = track_beliefs or factors.belief_inputs or factors.term == "mood"
         self.scenario = env.scenario
         n = env.num_envs
-        self.beliefs = BeliefTracker(self.scenario, n, scenario_of=env.sim.scenario_of)
+        self.beliefs = BeliefTracker(self.scenario, n, maps=env.sim.maps)
         self.mirror = MirroredAffect(self.scenario, n, factors.coupling)
         self.mirrors = {  # every coupling x perception, for evaluation
             f"mood_{c}{suffix}": MirroredAffect(self.scenario, n, c)

@@ -168,7 +168,7 @@ def global_state(world: World, state, b: int, scenario: Scenario) -> np.ndarray:
 
 
 def version_name(scenario: Scenario) -> str:
-    """The PettingZoo-style name of a scenario's version: ``fetch_v1``."""
+    """The PettingZoo-style name of a scenario's version: ``fetch_v2``."""
     return f"{scenario.name}_v{scenario.version}"
 
 

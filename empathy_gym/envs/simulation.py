@@ -9,8 +9,8 @@ millions of steps per second. A batch of 1 uses the same code, so the streams ag
 
 The kernel reads the batch's maps (``core/layout.Maps``): one map shared by every member
 for a fixed layout, or a map per member for a procedural one, drawn from the member's
-Generator at each of its resets (``Scenario.new_map``) and written into its slot. Either
-way one kernel call steps the whole batch.
+Generator at each of its resets straight into its slot (``Scenario.draw``, compiled).
+Either way one kernel call steps the whole batch.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import numpy as np
 from gymnasium.utils import seeding
 
 from empathy_gym.envs.core.jit import bind_kernel
-from empathy_gym.envs.core.layout import batch_maps, stack, write_member
+from empathy_gym.envs.core.layout import Layout, batch_maps, member, stack
 from empathy_gym.envs.scenarios import Scenario
 from empathy_gym.envs.scenarios.base import OBSERVE, RESPAWN, STEP
 
@@ -42,19 +42,30 @@ class Simulation:
         self._steps_to_refill = 0
         self._everyone = np.arange(batch, dtype=np.int64)
         self._no_rows = np.zeros((0, width))
-        n_maps = batch if scenario.procedural else 1
-        self.maps = batch_maps(scenario.layout, n_maps, batch)
-        self.rules = stack([scenario.rules] * n_maps)
+        if scenario.procedural:
+            layouts, self.rules = scenario.allocate_maps(batch)
+        else:
+            layouts, self.rules = stack([scenario.layout]), stack([scenario.rules])
+        self.maps = batch_maps(layouts, batch)
         self.statics = scenario.statics(self.maps, self.rules)
         self._step_arguments = self._arguments(self._no_rows, self._everyone, STEP)
         self._kernel = bind_kernel(scenario.kernel, *self._step_arguments)
-        self._scenarios = [scenario]
-        if scenario.procedural:  # member 0 plays on ``scenario`` itself: envs render it
-            self._scenarios += [copy.copy(scenario) for _ in range(batch - 1)]
+        self._views: dict[int, Scenario] = {}
+
+    def map_of(self, b: int) -> tuple[Layout, tuple]:
+        """Member ``b``'s map: its layout and rules (views into the batch's arrays)."""
+        m = int(self.maps.map_of[b])
+        return Layout(*(getattr(self.maps, f)[m] for f in Layout._fields)), member(self.rules, m)
 
     def scenario_of(self, b: int) -> Scenario:
-        """The scenario (and so the map) member ``b`` plays."""
-        return self._scenarios[b] if self.scenario.procedural else self.scenario
+        """The scenario as member ``b`` plays it: showing that member's map. Member 0's is
+        ``scenario`` itself (an env renders it)."""
+        if not self.scenario.procedural:
+            return self.scenario
+        if b not in self._views:
+            self._views[b] = self.scenario if b == 0 else copy.copy(self.scenario)
+            self._views[b].show(*self.map_of(b))
+        return self._views[b]
 
     def _arguments(self, rows: np.ndarray, members: np.ndarray, mode: int) -> tuple:
         return (
@@ -78,12 +89,12 @@ class Simulation:
                 self._cursor[b] = NOISE_BLOCK  # the old Generator's noise must not be used
                 self._steps_to_refill = 0
             rng = self.rngs[b]
-            scenario = self.scenario_of(b)
-            if scenario.procedural:
-                scenario.new_map(rng)
-                write_member(self.maps, b, scenario.layout)
-                write_member(self.rules, b, scenario.rules)
-            scenario.spawn(rng, self.world, self.state, b)
+            if self.scenario.procedural:
+                self.scenario.draw_into(rng, self.maps, self.rules, b)
+                self._views.pop(b, None)  # its old map's view
+                if b == 0:
+                    self.scenario.show(*self.map_of(0))
+            self.scenario.spawn(rng, self.world, self.state, b, *self.map_of(b))
             rng.random(out=fresh[k])
         self._kernel(*self._arguments(fresh, np.asarray(members, np.int64), RESPAWN))
 

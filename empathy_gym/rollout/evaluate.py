@@ -45,9 +45,9 @@ def scripted(kind: str | Sequence[str], scenario: Scenario, seeds: Sequence[int]
     """One of the scenario's scripted assistants per member, fed views and beliefs; ``kind``
     names one script for every member, or one per member.
 
-    The truth reaches only policies that declare ``reads_truth`` (oracles). Each script
-    reads the map its member plays (``context.beliefs.scenario_of``): with a procedural
-    layout it is drawn at reset, not known when the scripts are made.
+    Scripts act on the observation (decoded, without the belief inputs) and the empathy
+    module's beliefs; the truth reaches only policies that declare ``reads_truth``
+    (oracles). None reads the map: each knows the room from what its window has shown it.
     """
     kinds = [kind] * len(seeds) if isinstance(kind, str) else list(kind)
     policies = [scenario.make_policy(k, s) for k, s in zip(kinds, seeds, strict=True)]
@@ -56,7 +56,6 @@ def scripted(kind: str | Sequence[str], scenario: Scenario, seeds: Sequence[int]
         view = scenario.view(obs[:, : scenario.assistant_spec.size])  # without belief inputs
         actions = np.empty(len(policies), np.int64)
         for b, policy in enumerate(policies):
-            policy.scenario = context.beliefs.scenario_of(b)
             truth = {k: v[b] for k, v in context.truth.items()} if policy.reads_truth else None
             actions[b] = policy(view.member(b), context.beliefs.belief(b), truth)
         return actions

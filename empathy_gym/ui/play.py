@@ -74,7 +74,7 @@ class Game:
         self.assistant = self.env.scenario.make_policy("prosocial", args.seed)
         self.humans = ModelHuman(self.env, seed=args.seed)
         self.observations, _ = self.env.reset(seed=args.seed)
-        self.beliefs = BeliefTracker(self.env.scenario, 1)
+        self.beliefs = BeliefTracker(self.env.scenario, 1, maps=self.env.sim.maps)
         self.beliefs.reset(np.array([0]), self._view())
 
     def act(self, key: str) -> bool:

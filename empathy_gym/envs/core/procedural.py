@@ -1,59 +1,140 @@
-"""Building blocks for procedural maps: a walled room, features on random free cells, and
-obstacles that never cut the floor in two.
+"""Procedural maps: layout families, and compiled building blocks for drawing a map.
 
-A scenario's ``procedural_map`` composes these into an ASCII map, which then goes through
-the same parsing and checks as a hand-written one (``layout.py``), so a generated map can
-never hold what a written one could not.
+**Families** (Procgen's protocol). A scenario's generator draws maps of a *family*: the
+``train`` family is what agents train on; the held-out families vary the structure beyond
+new seeds (another size, twice the obstacles, the task's features arranged another way),
+and a run is evaluated on each, never trained on them. A scenario declares which held-out
+families its generator makes different (``Scenario.families``).
+
+**Drawing** is compiled, because every member of a batch draws a new map at each of its
+resets. The blocks below work on a grid of ASCII codes (``layout.Layout.grid``) and take
+the member's own Generator (numba supports ``integers``, ``random`` and ``permutation``,
+with NumPy's streams), so the same seed gives the same map compiled or not.
 """
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
+from numba import njit
 
-from empathy_gym.envs.core.layout import UNREACHABLE, distance_field
-
-
-def room(height: int, width: int) -> np.ndarray:
-    """A grid of floor ``.`` enclosed by walls ``#``."""
-    grid = np.full((height, width), ".", dtype="<U1")
-    grid[[0, -1], :] = "#"
-    grid[:, [0, -1]] = "#"
-    return grid
+from empathy_gym.envs.core.layout import FLOOR, MOVES, WALL
 
 
-def place(rng: np.random.Generator, grid: np.ndarray, chars: str, region: np.ndarray) -> None:
-    """Put each of ``chars`` on its own random floor cell inside the boolean ``region``."""
-    cells = np.argwhere(region & (grid == "."))
-    if len(cells) < len(chars):
-        raise ValueError(f"no room for {len(chars)} tiles {chars!r} in a {grid.shape} map")
-    for ch, k in zip(chars, rng.choice(len(cells), len(chars), replace=False), strict=True):
-        grid[tuple(cells[k])] = ch
+class LayoutFamily(NamedTuple):
+    """A family of procedural maps, as a scenario's generator reads it."""
+
+    name: str
+    size: int  # side of the map; 0: the scenario's own ``procedural_size``
+    density: float  # multiplies the scenario's density of obstacles
+    arrangement: int  # 0: the scenario's standard placement of its features; 1: its other
+    description: str
 
 
-def connected(passable: np.ndarray) -> bool:
-    """Whether every passable cell can reach every other (4-connected)."""
-    cells = np.argwhere(passable)
-    if len(cells) == 0:
+FAMILIES = {
+    family.name: family
+    for family in (
+        LayoutFamily("train", 0, 1.0, 0, "the scenario's size, obstacles and arrangement"),
+        LayoutFamily("small", 10, 1.0, 0, "smaller rooms, 10 x 10"),
+        LayoutFamily("large", 17, 1.0, 0, "larger rooms, 17 x 17"),
+        LayoutFamily("dense", 0, 2.0, 0, "twice the obstacles"),
+        LayoutFamily("rearranged", 0, 1.0, 1, "the task's features arranged another way"),
+    )
+}
+"""Every family; ``train`` is the one agents train on, the others are held out."""
+TRAIN = "train"
+HELD_OUT = tuple(name for name in FAMILIES if name != TRAIN)
+
+
+@njit(cache=True)
+def room(grid):
+    """Floor enclosed by walls."""
+    grid[:] = FLOOR
+    grid[0, :] = WALL
+    grid[-1, :] = WALL
+    grid[:, 0] = WALL
+    grid[:, -1] = WALL
+
+
+@njit(cache=True)
+def place(rng, grid, tile, region):
+    """Put ``tile`` on a random floor cell inside the boolean ``region``; False if none is."""
+    free = 0
+    for r in range(grid.shape[0]):
+        for c in range(grid.shape[1]):
+            free += region[r, c] and grid[r, c] == FLOOR
+    if free == 0:
+        return False
+    k = rng.integers(0, free)
+    for r in range(grid.shape[0]):
+        for c in range(grid.shape[1]):
+            if region[r, c] and grid[r, c] == FLOOR:
+                if k == 0:
+                    grid[r, c] = tile
+                    return True
+                k -= 1
+    return False
+
+
+@njit(cache=True)
+def choose(rng, n, k):
+    """``k`` distinct integers of ``range(n)``, at random (the first ``k`` of a permutation)."""
+    return rng.permutation(n)[:k]
+
+
+@njit(cache=True)
+def connected(grid, area, blocked):
+    """Whether the cells of ``area`` whose tiles are not ``blocked`` form one 4-connected
+    piece."""
+    height, width = grid.shape
+    passable = np.zeros((height, width), np.bool_)
+    total = 0
+    first_r, first_c = -1, -1
+    for r in range(height):
+        for c in range(width):
+            ok = area[r, c]
+            for tile in blocked:
+                ok = ok and grid[r, c] != tile
+            passable[r, c] = ok
+            if ok:
+                total += 1
+                if first_r < 0:
+                    first_r, first_c = r, c
+    if total == 0:
         return True
-    reached = distance_field(passable, cells[0]) < UNREACHABLE
-    return bool(reached[passable].all())
+    seen = np.zeros((height, width), np.bool_)
+    queue = np.empty((total, 2), np.int64)
+    queue[0, 0], queue[0, 1] = first_r, first_c
+    seen[first_r, first_c] = True
+    head, tail = 0, 1
+    while head < tail:
+        r, c = queue[head, 0], queue[head, 1]
+        head += 1
+        for k in range(1, 5):
+            nr, nc = r + MOVES[k, 0], c + MOVES[k, 1]
+            if 0 <= nr < height and 0 <= nc < width and passable[nr, nc] and not seen[nr, nc]:
+                seen[nr, nc] = True
+                queue[tail, 0], queue[tail, 1] = nr, nc
+                tail += 1
+    return tail == total
 
 
-def scatter_walls(
-    rng: np.random.Generator,
-    grid: np.ndarray,
-    density: float,
-    region: np.ndarray,
-    area: np.ndarray | None = None,
-    blocked: str = "#",
-) -> None:
+@njit(cache=True)
+def scatter_walls(rng, grid, density, region, area, blocked):
     """Turn about ``density`` of the floor cells in ``region`` into walls, one at a time,
-    skipping any wall that would cut apart the cells of ``area`` (default: the whole map)
-    that are not ``blocked``."""
-    area = np.ones(grid.shape, np.bool_) if area is None else area
-    candidates = np.argwhere(region & (grid == "."))
-    for k in rng.permutation(len(candidates))[: int(density * len(candidates))]:
-        cell = tuple(candidates[k])
-        grid[cell] = "#"
-        if not connected(area & ~np.isin(grid, list(blocked))):
-            grid[cell] = "."
+    skipping any wall that would cut apart the cells of ``area`` not ``blocked``."""
+    cells = np.argwhere(region & (grid == FLOOR))
+    for k in rng.permutation(len(cells))[: int(density * len(cells))]:
+        r, c = cells[k, 0], cells[k, 1]
+        grid[r, c] = WALL
+        if not connected(grid, area, blocked):
+            grid[r, c] = FLOOR
+
+
+@njit(cache=True)
+def rows(shape, first, last):
+    """The cells of rows ``first``..``last`` (inclusive), as a mask."""
+    mask = np.zeros(shape, np.bool_)
+    mask[first : last + 1, :] = True
+    return mask

@@ -39,8 +39,9 @@ from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 
-from empathy_gym.envs.core.layout import AsciiMap, Layout, Maps
-from empathy_gym.envs.core.observe import assistant_fields, human_fields
+from empathy_gym.envs.core.layout import AsciiMap, Layout, Maps, member, to_text
+from empathy_gym.envs.core.navigation import MentalMap
+from empathy_gym.envs.core.observe import CELL_SCALE, assistant_fields, cells, human_fields
 from empathy_gym.envs.core.population import (
     TRAIT,
     AffectModel,
@@ -48,12 +49,14 @@ from empathy_gym.envs.core.population import (
     PopulationProfile,
     resolve_population,
 )
+from empathy_gym.envs.core.procedural import FAMILIES, HELD_OUT, TRAIN
 from empathy_gym.envs.core.spec import Field, FlatSpec
 from empathy_gym.envs.core.world import N_ASSISTANT_ACTIONS, STAY, World, allocate_world
 from empathy_gym.errors import check_positive_int
 
 HUMAN_CONTROL = ("model", "external")
 LAYOUTS = ("fixed", "procedural")
+MAX_VIEW_RADIUS = 8
 STEP, RESPAWN, OBSERVE = range(3)
 """What a scenario kernel call does before writing observations (see ``Scenario.kernel``)."""
 
@@ -68,7 +71,9 @@ class ScenarioConfig:
     human_control: str = "model"  # "model": built-in humans; "external": human_i are agents
     map: str | None = None  # ASCII map; None: the scenario's default map
     layout: str = "fixed"  # "procedural": a new map from each reset's seed (see Scenario)
-    size: int | None = None  # side of a procedural map; None: the scenario's default
+    family: str = "train"  # the family of procedural maps (core/procedural.FAMILIES)
+    size: int | None = None  # side of a procedural map; None: its family's
+    view_radius: int = 3  # cells the window shows around the observer in each direction
     affect_model: AffectModel = field(default_factory=AffectModel)
 
     @classmethod
@@ -108,6 +113,7 @@ class Statics(NamedTuple):
     oh: Any  # offsets of a human's observation
     external: bool
     max_cycles: int
+    radius: int  # of the egocentric window
 
 
 class Pump(NamedTuple):
@@ -185,22 +191,20 @@ class View:
     """One observation (or a batch: then each field has a leading axis), decoded by name."""
 
     position: np.ndarray  # (2,) int: own cell
+    room: np.ndarray  # (2,) int: the room's height and width
     time: np.ndarray  # fraction of the episode gone
     human_positions: np.ndarray  # (N, 2) int
     human_moves: np.ndarray  # (N, 2) int: last move of each human (row, col offset)
     expressions: np.ndarray  # (N, 2) float: facial valence, arousal
+    walls: np.ndarray  # (2r+1, 2r+1) bool: the window around ``position``: wall or outside
+    people: np.ndarray  # (2r+1, 2r+1) bool: someone stands there
     extras: dict[str, np.ndarray]  # the scenario's own fields (decode_extras)
 
     def member(self, b: int) -> View:
         """Member ``b`` of a batch's view."""
-        return View(
-            position=self.position[b],
-            time=self.time[b],
-            human_positions=self.human_positions[b],
-            human_moves=self.human_moves[b],
-            expressions=self.expressions[b],
-            extras={k: v[b] for k, v in self.extras.items()},
-        )
+        fields = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        shared = {k: v[b] for k, v in fields.items() if k != "extras"}
+        return View(**shared, extras={k: v[b] for k, v in self.extras.items()})
 
 
 @dataclass
@@ -213,9 +217,14 @@ class Belief:
 
 
 class ScriptedPolicy:
-    """A hand-written assistant for one episode at a time.
+    """A hand-written assistant, acting on what it observes and the empathy module's belief.
 
-    ``reads_truth``: only oracles set it; the evaluator passes the truth to nobody else.
+    It knows the map only as a person in the room would: its ``mental_map`` of what its
+    window has shown it this episode (``core/navigation.MentalMap``), and the task features
+    its observation carries. The scenario object it holds is for constants (the episode's
+    length, the contagion radius), never the map: a test gives scripts a scenario with
+    another map and checks that they play the same episode. ``reads_truth``: only oracles
+    set it; the evaluator passes the hidden truth to nobody else.
     """
 
     reads_truth: ClassVar[bool] = False
@@ -223,22 +232,40 @@ class ScriptedPolicy:
     def __init__(self, scenario: Scenario, seed: int | None = None):
         self.scenario = scenario
         self.rng = np.random.default_rng(seed)
+        self.mental_map = MentalMap()
 
     def __call__(self, view: View, belief: Belief, truth: dict | None) -> int:
+        if view.time == 0.0:  # a new episode: what was seen was another room
+            self.mental_map = MentalMap()
+            self.start_episode(view)
+        self.mental_map.see(view)
+        return self.act(view, belief, truth)
+
+    def start_episode(self, view: View) -> None:
+        """A new episode starts with ``view``: forget an earlier one (scripts that keep
+        state)."""
+
+    def act(self, view: View, belief: Belief, truth: dict | None) -> int:
         raise NotImplementedError
+
+    def towards(self, view: View, targets, avoid=()) -> int:
+        """The first move of a shortest path to any of ``targets`` on the mental map (STAY
+        when there, or when none can be reached), never through ``avoid``."""
+        move = self.mental_map.step_towards(view.position, targets, avoid)
+        return STAY if move is None else move
 
 
 class RandomPolicy(ScriptedPolicy):
     """Uniform over the six actions."""
 
-    def __call__(self, view, belief, truth) -> int:
+    def act(self, view, belief, truth) -> int:
         return int(self.rng.integers(N_ASSISTANT_ACTIONS))
 
 
 class NothingPolicy(ScriptedPolicy):
     """Stays where it starts: the reference every score is normalised against."""
 
-    def __call__(self, view, belief, truth) -> int:
+    def act(self, view, belief, truth) -> int:
         return STAY
 
 
@@ -272,73 +299,115 @@ class Scenario:
             )
         if not isinstance(config.affect_model, AffectModel):
             raise ValueError("affect_model must be an AffectModel (or a dict of its fields)")
+        check_positive_int("view_radius", config.view_radius)
+        if config.view_radius > MAX_VIEW_RADIUS:
+            raise ValueError(
+                f"view_radius={config.view_radius} is too large; use 1 to {MAX_VIEW_RADIUS}"
+            )
         self.population = resolve_population(config.population)
         self.n_humans = self.default_humans if config.n_humans is None else config.n_humans
         check_positive_int("n_humans", self.n_humans)
         self.procedural = self._check_layout(config)
-        if self.procedural:
-            text = self.procedural_map(np.random.default_rng(0), self.size)  # until a reset
+        if self.procedural:  # until a reset draws one: a map of the family, from seed 0
+            layouts, rules = self.allocate_maps(1)
+            maps = Maps(*layouts, np.zeros(1, np.int64))
+            self.draw_into(np.random.default_rng(0), maps, rules, 0)
+            self.show(member(layouts, 0), member(rules, 0))
         else:
-            text = self.default_map if config.map is None else config.map
-        self.use_map(text)
+            self.use_map(self.default_map if config.map is None else config.map)
         self.external = config.human_control == "external"
         self.n_goals = len(self.layout.routes)
-        kind = type(self).__name__
+        kind, radius = type(self).__name__, config.view_radius
         self.assistant_spec = FlatSpec(
-            f"{kind}AssistantObs", assistant_fields(self.n_humans) + self.assistant_extras()
+            f"{kind}AssistantObs", assistant_fields(self.n_humans, radius) + self.assistant_extras()
         )
         self.human_spec = FlatSpec(
-            f"{kind}HumanObs", human_fields(self.n_humans, self.n_goals) + self.human_extras()
+            f"{kind}HumanObs",
+            human_fields(self.n_humans, self.n_goals, radius) + self.human_extras(),
         )
         self.noise_spec = FlatSpec(
             f"{kind}Noise", noise_fields(self.n_humans) + self.noise_extras()
         )
 
     def _check_layout(self, config: ScenarioConfig) -> bool:
-        """Whether maps are procedural; a bad ``layout``/``size`` is named with what is allowed."""
+        """Whether maps are procedural; a bad ``layout``, ``family`` or ``size`` is named
+        with what is allowed, before any map is drawn."""
         if config.layout not in LAYOUTS:
             raise ValueError(f"layout must be one of {LAYOUTS}, got {config.layout!r}")
+        if config.family not in FAMILIES:
+            raise ValueError(f"family must be one of {list(FAMILIES)}, got {config.family!r}")
         if config.layout == "fixed":
-            if config.size is not None:
-                raise ValueError(
-                    f"size={config.size!r} applies to layout='procedural' only; a fixed"
-                    " layout's size is its map's"
-                )
+            for name, default in (("size", None), ("family", TRAIN)):
+                if getattr(config, name) != default:
+                    raise ValueError(
+                        f"{name}={getattr(config, name)!r} applies to layout='procedural' only;"
+                        " a fixed layout is its map"
+                    )
             return False
         if config.layout not in self.layouts():
             raise ValueError(f"layout='procedural' is not available: {self.name} has no generator")
+        if config.family not in (TRAIN, *self.families):
+            raise ValueError(
+                f"family={config.family!r} is not one {self.name}'s generator varies; use one of"
+                f" {[TRAIN, *self.families]}"
+            )
         if config.map is not None:
             raise ValueError("map and layout='procedural' exclude each other; give one")
+        self.family = FAMILIES[config.family]
         if config.size is not None:
             check_positive_int("size", config.size)
-        self.size = self.procedural_size if config.size is None else config.size
+        self.size = config.size or self.family.size or self.procedural_size
         smallest = self.smallest_size(self.n_humans)
-        if self.size < smallest:
-            given = "" if config.size is not None else " (the default)"
+        if not smallest <= self.size <= CELL_SCALE:
+            given = "" if config.size is not None else f" (family {self.family.name!r})"
             raise ValueError(
-                f"size={self.size}{given} is too small for n_humans={self.n_humans} in a"
-                f" procedural {self.name} map; use size >= {smallest}"
+                f"size={self.size}{given} does not fit n_humans={self.n_humans} in a"
+                f" procedural {self.name} map; use size {smallest} to {CELL_SCALE}"
             )
         return True
 
     def use_map(self, text: str) -> None:
-        """Parse and build ``text`` as this scenario's map: at construction, at every reset
-        of a procedural layout, and to replay a recording. The observation layout never
-        changes."""
-        self.ascii_map = AsciiMap(text, self.map_chars)
-        self.layout, self.rules = self.build(self.ascii_map)
-        spawns = len(self.layout.human_spawns)
+        """Parse and build ``text`` as this scenario's map: at construction and to replay a
+        recording. The observation layout never changes."""
+        ascii_map = AsciiMap(text, self.map_chars)
+        if max(ascii_map.shape) > CELL_SCALE:
+            raise ValueError(
+                f"map is {ascii_map.shape[0]} x {ascii_map.shape[1]}; sides of up to"
+                f" {CELL_SCALE} cells fit an observation"
+            )
+        self.show(*self.build(ascii_map))
+
+    def show(self, layout: Layout, rules: NamedTuple) -> None:
+        """Make ``layout`` (and its ``rules``) the map this object presents: the one it was
+        built on, or the map a batch member plays (``Simulation.scenario_of``)."""
+        spawns = len(layout.human_spawns)
         if self.n_humans > spawns:
             raise ValueError(
                 f"n_humans={self.n_humans} but the {self.name} map has only {spawns}"
                 " human spawn tile(s) 'H'"
             )
-        if hasattr(self, "n_goals") and len(self.layout.routes) != self.n_goals:
-            raise RuntimeError(f"a procedural {self.name} map changed the number of goals")
+        if hasattr(self, "n_goals") and len(layout.routes) != self.n_goals:
+            raise RuntimeError(f"a {self.name} map changed the number of goals")
+        self.layout, self.rules = layout, rules
+        self._ascii_map = None
 
-    def new_map(self, rng: np.random.Generator) -> None:
-        """A procedural layout's next map, drawn from ``rng`` (the reset's Generator)."""
-        self.use_map(self.procedural_map(rng, self.size))
+    @property
+    def ascii_map(self) -> AsciiMap:
+        """The map this object presents, as text (for rendering and recordings)."""
+        if self._ascii_map is None:
+            self._ascii_map = AsciiMap(to_text(self.layout.grid), self.map_chars)
+        return self._ascii_map
+
+    def draw_into(self, rng: np.random.Generator, maps: Maps, rules: NamedTuple, m: int) -> None:
+        """Draw a new map of the scenario's family from ``rng`` into slot ``m`` of a batch's
+        ``maps`` and ``rules`` (compiled: every member draws one at each reset)."""
+        spawns, starts = self.draw(rng, maps, rules, m, self.draw_params())
+        wanted = (maps.human_spawns.shape[1], maps.assistant_spawns.shape[1])
+        if (spawns, starts) != wanted:
+            raise RuntimeError(
+                f"{self.name}'s generator drew {spawns} spawn and {starts} start tiles, not"
+                f" {wanted}"
+            )
 
     def statics(self, maps: Maps, rules: NamedTuple) -> Statics:
         """What this scenario's kernel reads for a batch playing ``maps`` (its rules stacked
@@ -352,6 +421,7 @@ class Scenario:
             oh=self.human_spec.offsets,
             external=self.external,
             max_cycles=int(self.config.max_cycles),
+            radius=int(self.config.view_radius),
         )
 
     @classmethod
@@ -379,16 +449,26 @@ class Scenario:
     def build(self, ascii_map: AsciiMap) -> tuple[Layout, NamedTuple]:
         raise NotImplementedError
 
-    procedural_size: ClassVar[int]  # side of a procedural map when no size is given
+    # A generator (optional): ``draw`` makes ``layout="procedural"`` available.
+    draw: ClassVar[Callable | None] = None
+    # draw(rng, maps, rules, m, params): a compiled function that draws a map of the family
+    # in ``params`` from ``rng`` into slot ``m`` (its grid, walkability, targets, routes and
+    # rules, then ``layout.complete``) and returns ``complete``'s counts. It must build what
+    # ``build`` makes of the drawn map's text (tested), keep every goal reachable from every
+    # spawn, and keep the numbers of goals and features, so the observation layout stays.
+    procedural_size: ClassVar[int]  # the train family's side
+    families: ClassVar[tuple[str, ...]] = ()  # held-out families the generator varies
 
     def smallest_size(self, n_humans: int) -> int:
         """The smallest side of a procedural map that fits ``n_humans``."""
         raise NotImplementedError
 
-    def procedural_map(self, rng: np.random.Generator, size: int) -> str:
-        """A map of ``size`` x ``size`` drawn from ``rng`` that keeps the scenario's
-        invariants (every goal reachable, a spawn tile per human, the same number of goals
-        and features, so the observation layout is the fixed map's)."""
+    def allocate_maps(self, n_maps: int) -> tuple[Layout, NamedTuple]:
+        """Empty stacked layouts and rules for ``n_maps`` procedural maps of this config."""
+        raise NotImplementedError
+
+    def draw_params(self) -> NamedTuple:
+        """What ``draw`` reads of the config and the family, by name."""
         raise NotImplementedError
 
     def assistant_extras(self) -> list[Field]:
@@ -403,8 +483,11 @@ class Scenario:
     def allocate_state(self, batch: int):
         return self.State(*[np.zeros((batch, 0))] * len(self.State._fields))
 
-    def spawn_state(self, rng: np.random.Generator, world: World, state, b: int) -> None:
-        """Reset the scenario's own arrays of member ``b``; all randomness from ``rng``."""
+    def spawn_state(
+        self, rng: np.random.Generator, world: World, state, b: int, layout: Layout, rules
+    ) -> None:
+        """Reset the scenario's own arrays of member ``b`` on its map; all randomness from
+        ``rng``."""
 
     def decode_extras(self, parts: dict[str, np.ndarray], position: np.ndarray) -> dict:
         """The scenario's observation fields, read back (``parts`` from the spec's decode)."""
@@ -422,9 +505,11 @@ class Scenario:
     def allocate(self, batch: int) -> tuple[World, NamedTuple]:
         return allocate_world(batch, self.n_humans, self.obs_sizes), self.allocate_state(batch)
 
-    def spawn(self, rng: np.random.Generator, world: World, state, b: int) -> None:
-        """Start a new episode in batch member ``b``; all randomness from ``rng``."""
-        layout = self.layout
+    def spawn(
+        self, rng: np.random.Generator, world: World, state, b: int, layout: Layout, rules
+    ) -> None:
+        """Start a new episode in batch member ``b`` on its map (``layout``, ``rules``); all
+        randomness from ``rng``."""
         n = self.n_humans
         world.pos[b, 0] = layout.assistant_spawns[rng.integers(len(layout.assistant_spawns))]
         tiles = rng.choice(len(layout.human_spawns), n, replace=False)
@@ -443,34 +528,36 @@ class Scenario:
         world.t[b] = 0
         world.events[b] = 0.0
         world.components[b] = 0.0
-        self.spawn_state(rng, world, state, b)
+        self.spawn_state(rng, world, state, b, layout, rules)
 
     def view(self, obs: np.ndarray) -> View:
         """Decode one observation (D,) or a batch (B, D) of the assistant's."""
         parts = self.assistant_spec.decode(obs)
-        height, width = self.layout.walkable.shape
-        position = np.rint(parts["self"] * [height - 1, width - 1]).astype(np.int64)
+        position = cells(parts["self"])
         humans = parts["humans"]
-        relative = np.rint(humans[..., :2] * [height, width]).astype(np.int64)
+        side = 2 * self.config.view_radius + 1
+        lead = position.shape[:-1]
         return View(
             position=position,
+            room=cells(parts["room"]),
             time=parts["time"][..., 0].astype(np.float64),
-            human_positions=position[..., None, :] + relative,
+            human_positions=self.relative_cells(humans[..., :2], position),
             human_moves=np.rint(humans[..., 2:4]).astype(np.int64),
             expressions=humans[..., 4:6].astype(np.float64),
+            walls=parts["walls"].reshape(*lead, side, side) > 0.5,
+            people=parts["people"].reshape(*lead, side, side) > 0.5,
             extras=self.decode_extras(parts, position),
         )
 
-    def relative_cells(self, block: np.ndarray, position: np.ndarray) -> np.ndarray:
-        """Cells from (drow, dcol) pairs scaled by the map size, relative to ``position``."""
-        height, width = self.layout.walkable.shape
-        return position[..., None, :] + np.rint(block * [height, width]).astype(np.int64)
+    @staticmethod
+    def relative_cells(block: np.ndarray, position: np.ndarray) -> np.ndarray:
+        """Cells from observed (drow, dcol) pairs, relative to ``position``."""
+        return position[..., None, :] + cells(block)
 
     @classmethod
     def layouts(cls) -> tuple[str, ...]:
         """The kinds of layout this scenario supports: procedural ones need a generator."""
-        has_generator = cls.procedural_map is not Scenario.procedural_map
-        return LAYOUTS if has_generator else ("fixed",)
+        return LAYOUTS if cls.draw is not None else ("fixed",)
 
     @classmethod
     def policy_classes(cls) -> dict[str, type[ScriptedPolicy]]:
@@ -509,10 +596,14 @@ def check_contract(cls: type[Scenario]) -> None:
     missing += ["build"] if cls.build is Scenario.build else []
     if "procedural" in cls.layouts():  # a generator needs its companions
         missing += [] if hasattr(cls, "procedural_size") else ["procedural_size"]
-        missing += ["smallest_size"] if cls.smallest_size is Scenario.smallest_size else []
+        for method in ("smallest_size", "allocate_maps", "draw_params"):
+            missing += [method] if getattr(cls, method) is getattr(Scenario, method) else []
     missing += [f"policies[{k!r}]" for k in REQUIRED_POLICIES if k not in cls.policies]
     if missing:
         raise ValueError(f"{where} does not define {missing} (docs/adding-a-scenario.md)")
+    unknown = [f for f in cls.families if f not in FAMILIES or f == TRAIN]
+    if unknown:
+        raise ValueError(f"{where}: families names {unknown}; held-out families are {HELD_OUT}")
     instrument = cls.instrument
     if not isinstance(instrument, Instrument):
         raise ValueError(f"{where}: instrument must be an Instrument, got {instrument!r}")

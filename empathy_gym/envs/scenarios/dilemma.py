@@ -16,6 +16,12 @@ Default map (13 x 7)::
     #...........#     the detour
     #############
 
+Procedural maps (``layout="procedural"``)
+    A ring: the short corridor with two workstations and the people's alcoves at random
+    places along it, the detour at a random depth; start and finish swap ends at random.
+    Families (``family``): ``train`` (13 x 13), ``small`` (10), ``large`` (17),
+    ``rearranged`` (the ring turned on its side: the corridor runs down the left).
+
 Agents
     ``assistant_0``; ``human_0`` ... (agents only with ``human_control="external"``).
 
@@ -24,9 +30,12 @@ Actions
     effect here; kept so every scenario shares one action space). Humans: Discrete(5).
 
 Observation
-    Assistant: Box(-1, 1, (3 + 6N,), float32): own position, time, per human relative
-    position, last move and expression. External human: own position, time, own affect,
-    workstation one-hot, its target, the assistant and the other humans.
+    Assistant: Box(-1, 1, float32) of the shared fields (own cell, the room's size, time,
+    per human relative position, last move and face, the egocentric window of walls and
+    people: see ``core/observe.py``), then the finish and the start relative to the
+    assistant (``finish_drow``...). With the default 1 person and window radius 3: 115
+    entries. External human: the same, its own affect, workstation one-hot and target,
+    the assistant and the others.
 
 Rewards
     Assistant (raw env): +1 per arrival at the finish (task). Components: ``task``,
@@ -39,23 +48,27 @@ Intuition pump
 Scripted assistants
     ``selfish`` takes the shortest route, shoving through; ``prosocial`` takes the shortest
     route that walks through nobody, the detour while the person blocks the corridor. No
-    oracle: the person's hidden state adds nothing here.
+    oracle: the person's hidden state adds nothing here. Both find their way on what their
+    window has shown them (``core/navigation.MentalMap``), never the map.
 
 Instrument (``empathy-gym instrument``: scripted assistants, 64 episodes, mean ± se)
-    Task reward: ``selfish`` 18.6 ± 0.2 (harm 17.5 per episode), ``prosocial`` 9.9 ± 0.0,
-    ``nothing`` 0. The prosocial script beats both (by > 2 paired se) under ``cirl``,
-    ``contagion`` with proximity coupling and with global coupling at every lambda of the
-    grid {0.25, 0.5, 1, 2, 4}.
+    See the README ("Each scenario is an instrument") for v2's figures, measured with
+    scripted assistants before any training.
 
 Termination
     None; episodes are truncated after ``max_cycles`` steps.
 
 Arguments
     ``n_humans`` (default 1, at most the number of 'H' tiles), ``population``,
-    ``max_cycles`` (200), ``human_control``, ``map``, ``affect_model``, ``layout``
-    ("procedural": a ring drawn at each reset; ``size`` >= max(9, people + 6), default 13).
+    ``max_cycles`` (200), ``human_control``, ``map``, ``affect_model``, ``view_radius``
+    (3), ``layout`` ("procedural": a ring drawn at each reset), ``family`` (train),
+    ``size`` (the family's; max(9, people + 6) to 32).
 
 Version history
+    v2: the assistant sees the room: its observation carries the finish and the start and
+    an egocentric window of walls and people, every position in cells of a fixed scale
+    (any map size); scripts act on the observation alone; procedural maps are drawn
+    compiled, in families.
     v1: per-step welfare replaces the appraisal-utility component; humans' contagion no
     longer depends on faces; default population recalibrated (see README).
     v0: initial release.
@@ -70,12 +83,23 @@ import numpy as np
 from numba import njit
 
 from empathy_gym.envs.core.affect import express
-from empathy_gym.envs.core.layout import AsciiMap, Layout, build_layout, to_text
+from empathy_gym.envs.core.layout import (
+    FLOOR,
+    SPAWN,
+    START,
+    WALL,
+    AsciiMap,
+    Layout,
+    allocate,
+    build_layout,
+    complete,
+)
 from empathy_gym.envs.core.motion import agent_at, move_assistants, move_humans
-from empathy_gym.envs.core.navigation import step_towards
-from empathy_gym.envs.core.observe import observe_common
+from empathy_gym.envs.core.observe import observe_common, relative
+from empathy_gym.envs.core.procedural import choose
+from empathy_gym.envs.core.spec import Field
 from empathy_gym.envs.core.step import begin_step, finish_step
-from empathy_gym.envs.core.world import CO, STAY
+from empathy_gym.envs.core.world import CO
 from empathy_gym.envs.scenarios.base import (
     RESPAWN,
     STEP,
@@ -94,11 +118,12 @@ DILEMMA_MAP = """
 #...........#
 #############
 """
+WORKSTATION, FINISH = ord("W"), ord("G")
 
 
 @dataclass
 class DilemmaConfig(ScenarioConfig):
-    pass
+    """Dilemma takes only the arguments every scenario takes."""
 
 
 class DilemmaRules(NamedTuple):
@@ -107,7 +132,15 @@ class DilemmaRules(NamedTuple):
 
 
 class DilemmaState(NamedTuple):
-    pass
+    """Dilemma keeps no state of its own beyond the shared world."""
+
+
+class DilemmaDraw(NamedTuple):
+    """What the generator reads, by name."""
+
+    size: int
+    arrangement: int
+    alcoves: int
 
 
 @njit(cache=True)
@@ -120,7 +153,8 @@ def _kernel(world, state, s, actions, noise, cursor, fresh, members, mode):
         finish_step(world, s.affect, rows, s.nz)
     elif mode == RESPAWN:
         express(world, s.affect, fresh, members, s.nz)
-    observe_common(world, s.layout, s.oa, s.oh, s.max_cycles, members)
+    observe_common(world, s, members)
+    _observe(world, s, members)
 
 
 @njit(cache=True, inline="always")
@@ -139,19 +173,73 @@ def _finish_errands(world, s):
                 pos[b, 0, 1] = start[1]
 
 
+@njit(cache=True, inline="always")
+def _features(out, o, s, m, row0, col0):
+    """The finish and the start, seen from (row0, col0)."""
+    finish, start = s.rules.finish[m, 0], s.rules.start[m]
+    relative(out, o.finish, finish[0], finish[1], row0, col0)
+    relative(out, o.start, start[0], start[1], row0, col0)
+
+
+@njit(cache=True, inline="always")
+def _observe(world, s, members):
+    """Everyone sees where the errands end and start again."""
+    for idx in range(members.shape[0]):
+        b = members[idx]
+        m = s.layout.map_of[b]
+        pos = world.pos[b]
+        _features(world.obs_assistant[b], s.oa, s, m, pos[0, 0], pos[0, 1])
+        for i in range(world.goal.shape[1] if s.external else 0):
+            _features(world.obs_humans[b, i], s.oh, s, m, pos[1 + i, 0], pos[1 + i, 1])
+
+
+@njit(cache=True)
+def _draw(rng, maps, rules, m, p):
+    """A ring: the short corridor with two workstations and the people's alcoves at random
+    places along it, the detour at a random depth beyond; start and finish at the ends of
+    the corridor, at random. ``rearranged``: the ring turned on its side."""
+    size = p.size
+    grid = maps.grid[m]
+    grid[:] = WALL
+    detour = rng.integers(size // 2, size - 1)
+    grid[1, 1 : size - 1] = FLOOR
+    grid[detour, 1 : size - 1] = FLOOR
+    grid[1 : detour + 1, 1] = FLOOR
+    grid[1 : detour + 1, size - 2] = FLOOR
+    alcoves = choose(rng, size - 6, p.alcoves) + 3
+    for c in alcoves:
+        grid[2, c] = SPAWN
+    for k in choose(rng, p.alcoves, 2):
+        grid[1, alcoves[k]] = WORKSTATION
+    ends = (START, FINISH) if rng.random() < 0.5 else (FINISH, START)
+    grid[1, 1], grid[1, size - 2] = ends
+    if p.arrangement == 1:
+        grid[:] = grid.T.copy()
+    # the map as ``build`` makes it: workstations in reading order are the goals
+    maps.walkable[m] = grid != WALL
+    goals = 0
+    for r in range(size):
+        for c in range(size):
+            if grid[r, c] == WORKSTATION:
+                maps.targets[m, goals, 0], maps.targets[m, goals, 1] = r, c
+                maps.routes[m, goals, 0] = goals
+                maps.route_len[m, goals] = 1
+                goals += 1
+            elif grid[r, c] == FINISH:
+                rules.finish[m, 0, 0], rules.finish[m, 0, 1] = r, c
+            elif grid[r, c] == START:
+                rules.start[m, 0], rules.start[m, 1] = r, c
+    return complete(maps, m, np.array([SPAWN], np.uint8))
+
+
 class _Errands(ScriptedPolicy):
-    """Walks to the finish by the shortest route, through people or around them."""
+    """Walks to the finish by the shortest route it knows, through people or around them."""
 
     around_people: bool
 
-    def __call__(self, view, belief, truth) -> int:
-        move = step_towards(
-            self.scenario.layout.walkable,
-            view.position,
-            self.scenario.rules.finish,
-            avoid=view.human_positions if self.around_people else (),
-        )
-        return STAY if move is None else move
+    def act(self, view, belief, truth) -> int:
+        avoid = view.human_positions if self.around_people else ()
+        return self.towards(view, [view.extras["finish"]], avoid=avoid)
 
 
 class Selfish(_Errands):
@@ -168,7 +256,7 @@ class Prosocial(_Errands):
 
 class Dilemma(Scenario):
     name = "dilemma"
-    version = 1
+    version = 2
     config_class = DilemmaConfig
     default_map = DILEMMA_MAP
     map_chars = "#.AHWG"
@@ -189,6 +277,9 @@ class Dilemma(Scenario):
         ),
     )
     kernel = staticmethod(_kernel)
+    draw = staticmethod(_draw)
+    procedural_size = 13
+    families = ("small", "large", "rearranged")
 
     def build(self, ascii_map: AsciiMap) -> tuple[Layout, DilemmaRules]:
         walkable = ~ascii_map.mask("#")
@@ -199,24 +290,32 @@ class Dilemma(Scenario):
         )
         return layout, rules
 
-    procedural_size = 13
-
     def smallest_size(self, n_humans: int) -> int:
         return max(9, max(2, n_humans) + 6)  # an alcove per person between the corridor's ends
 
-    def procedural_map(self, rng: np.random.Generator, size: int) -> str:
-        """A ring: the short corridor on top, with two workstations and the people's
-        alcoves at random places along it, and the detour at a random depth below. The
-        start and the finish swap sides at random."""
-        grid = np.full((size, size), "#", dtype="<U1")
-        detour = int(rng.integers(size // 2, size - 1))
-        grid[1, 1:-1] = grid[detour, 1:-1] = "."
-        grid[1 : detour + 1, [1, size - 2]] = "."
-        alcoves = rng.choice(np.arange(3, size - 3), max(2, self.n_humans), replace=False)
-        grid[2, alcoves] = "H"
-        grid[1, rng.choice(alcoves, 2, replace=False)] = "W"
-        grid[1, 1], grid[1, size - 2] = ("A", "G") if rng.random() < 0.5 else ("G", "A")
-        return to_text(grid)
+    def allocate_maps(self, n_maps: int) -> tuple[Layout, DilemmaRules]:
+        layouts = allocate(n_maps, (self.size, self.size), 2, 2, 1, self._alcoves())
+        rules = DilemmaRules(
+            finish=np.zeros((n_maps, 1, 2), np.int64), start=np.zeros((n_maps, 2), np.int64)
+        )
+        return layouts, rules
+
+    def draw_params(self) -> DilemmaDraw:
+        return DilemmaDraw(self.size, int(self.family.arrangement), self._alcoves())
+
+    def _alcoves(self) -> int:
+        return max(2, self.n_humans)
+
+    def assistant_extras(self) -> list[Field]:
+        return [Field("finish", ("drow", "dcol")), Field("start", ("drow", "dcol"))]
+
+    human_extras = assistant_extras
+
+    def decode_extras(self, parts, position) -> dict:
+        return {
+            key: self.relative_cells(parts[key][..., None, :], position)[..., 0, :]
+            for key in ("finish", "start")
+        }
 
     def allocate_state(self, batch: int) -> DilemmaState:
         return DilemmaState()
