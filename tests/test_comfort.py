@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from empathy_gym.agents.arms import Arm
+from empathy_gym.envs.core.population import PROFILES, TRAIT, TRAIT_NAMES
 from empathy_gym.envs.core.world import CO, EV, INTERACT, STAY
 from empathy_gym.envs.parallel import ASSISTANT
 from empathy_gym.envs.scenarios import make_scenario
@@ -55,6 +56,9 @@ def test_a_worried_person_ruminates_and_stays_put_until_comforted():
     env.reset(seed=0)
     world, state = env.world, env.scenario_state
     state.worried[0, 1] = True
+    typical = [getattr(PROFILES["default"], trait)[0] for trait in TRAIT_NAMES]
+    world.traits[0, 1] = typical  # the population's mean person, whatever the seed drew,
+    world.traits[0, 1, TRAIT.susceptibility] = 0.0  # whom no neighbour's mood lifts
     where, valence = world.pos[0, 2].copy(), world.affect[0, 1, 0]
     for _ in range(20):
         env.step({ASSISTANT: STAY})

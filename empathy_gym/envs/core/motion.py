@@ -56,22 +56,35 @@ def move_assistants(world, maps, actions):
 
 
 @njit(cache=True, inline="always")
+def _progress_weight(dist, walkable, m, target, row, col, here, beta, up, down, a):
+    """exp(beta * progress) of move ``a``; a step is one cell closer or farther almost
+    always, whose weights ``up`` and ``down`` are computed once per human."""
+    nr = row + MOVES[a, 0]
+    nc = col + MOVES[a, 1]
+    progress = here - (dist[m, target, nr, nc] if walkable[m, nr, nc] else here)
+    if progress == 0.0:
+        return 1.0
+    if progress == 1.0:
+        return up
+    if progress == -1.0:
+        return down
+    return math.exp(beta * progress)
+
+
+@njit(cache=True, inline="always")
 def boltzmann_move(dist, walkable, m, target, row, col, beta, u):
     """Sample a move on map ``m`` with probability proportional to exp(beta * progress),
     using uniform ``u``."""
     here = dist[m, target, row, col]
-    total = 0.0
-    for a in range(5):
-        nr = row + MOVES[a, 0]
-        nc = col + MOVES[a, 1]
-        there = dist[m, target, nr, nc] if walkable[m, nr, nc] else here
-        total += math.exp(beta * (here - there))
-    x = u * total
-    for a in range(4):
-        nr = row + MOVES[a, 0]
-        nc = col + MOVES[a, 1]
-        there = dist[m, target, nr, nc] if walkable[m, nr, nc] else here
-        x -= math.exp(beta * (here - there))
+    up, down = math.exp(beta), math.exp(-beta)
+    w0 = _progress_weight(dist, walkable, m, target, row, col, here, beta, up, down, 0)
+    w1 = _progress_weight(dist, walkable, m, target, row, col, here, beta, up, down, 1)
+    w2 = _progress_weight(dist, walkable, m, target, row, col, here, beta, up, down, 2)
+    w3 = _progress_weight(dist, walkable, m, target, row, col, here, beta, up, down, 3)
+    w4 = _progress_weight(dist, walkable, m, target, row, col, here, beta, up, down, 4)
+    x = u * (w0 + w1 + w2 + w3 + w4)
+    for a, weight in enumerate((w0, w1, w2, w3)):
+        x -= weight
         if x < 0.0:
             return a
     return 4

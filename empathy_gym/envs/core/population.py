@@ -22,6 +22,7 @@ trait's bounds. Users define their own profile by constructing :class:`Populatio
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -74,15 +75,20 @@ class PopulationProfile:
                     f"population trait {trait!r}: sd {sd} must be in [0, {high - low}]"
                 )
 
+    @functools.cached_property
+    def _moments(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each trait's mean and sd as arrays (made once: every spawn samples from them)."""
+        values = np.array([getattr(self, t) for t in TRAIT_NAMES], np.float64)
+        return values[:, 0], values[:, 1]
+
     def sample(self, rng: np.random.Generator, n_humans: int) -> np.ndarray:
         """Draw an ``(n_humans, N_TRAITS)`` array of traits from this profile."""
-        means = np.array([getattr(self, t)[0] for t in TRAIT_NAMES])
-        sds = np.array([getattr(self, t)[1] for t in TRAIT_NAMES])
-        bounds = np.array(list(TRAIT_BOUNDS.values()))
+        means, sds = self._moments
         draws = means + sds * rng.standard_normal((n_humans, N_TRAITS))
-        return np.clip(draws, bounds[:, 0], bounds[:, 1])
+        return np.clip(draws, _LOW, _HIGH)
 
 
+_LOW, _HIGH = np.array(list(TRAIT_BOUNDS.values())).T
 _DEFAULT = PopulationProfile(name="default")
 HELD_OUT_AXES: dict[str, dict[str, tuple[float, float]]] = {
     "stoic": {"expressivity": (0.3, 0.05)},

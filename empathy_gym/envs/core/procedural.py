@@ -83,52 +83,63 @@ def choose(rng, n, k):
     return rng.permutation(n)[:k]
 
 
+@njit(cache=True, inline="always")
+def _passable(grid, area, blocked, r, c):
+    if not (0 <= r < grid.shape[0] and 0 <= c < grid.shape[1]) or not area[r, c]:
+        return False
+    for tile in blocked:  # noqa: SIM110  (numba compiles loops, not generator expressions)
+        if grid[r, c] == tile:
+            return False
+    return True
+
+
 @njit(cache=True)
-def connected(grid, area, blocked):
-    """Whether the cells of ``area`` whose tiles are not ``blocked`` form one 4-connected
-    piece."""
+def still_connected(grid, area, blocked, row, col):
+    """Whether the passable cells of ``area`` (tiles not ``blocked``), connected before
+    (row, col) was blocked, still are: whether the cell's passable neighbours still reach
+    each other. A search from one of them stops as soon as it has met the others, so a
+    wall that cuts nothing off costs a few steps, not a search of the whole map."""
     height, width = grid.shape
-    passable = np.zeros((height, width), np.bool_)
-    total = 0
-    first_r, first_c = -1, -1
-    for r in range(height):
-        for c in range(width):
-            ok = area[r, c]
-            for tile in blocked:
-                ok = ok and grid[r, c] != tile
-            passable[r, c] = ok
-            if ok:
-                total += 1
-                if first_r < 0:
-                    first_r, first_c = r, c
-    if total == 0:
+    targets = np.zeros((4, 2), np.int64)
+    n = 0
+    for k in range(1, 5):
+        r, c = row + MOVES[k, 0], col + MOVES[k, 1]
+        if _passable(grid, area, blocked, r, c):
+            targets[n, 0], targets[n, 1] = r, c
+            n += 1
+    if n <= 1:
         return True
     seen = np.zeros((height, width), np.bool_)
-    queue = np.empty((total, 2), np.int64)
-    queue[0, 0], queue[0, 1] = first_r, first_c
-    seen[first_r, first_c] = True
-    head, tail = 0, 1
+    queue = np.empty((height * width, 2), np.int64)
+    queue[0] = targets[0]
+    seen[targets[0, 0], targets[0, 1]] = True
+    head, tail, met = 0, 1, 1
     while head < tail:
         r, c = queue[head, 0], queue[head, 1]
         head += 1
         for k in range(1, 5):
             nr, nc = r + MOVES[k, 0], c + MOVES[k, 1]
-            if 0 <= nr < height and 0 <= nc < width and passable[nr, nc] and not seen[nr, nc]:
+            if _passable(grid, area, blocked, nr, nc) and not seen[nr, nc]:
                 seen[nr, nc] = True
                 queue[tail, 0], queue[tail, 1] = nr, nc
                 tail += 1
-    return tail == total
+                for t in range(1, n):
+                    met += targets[t, 0] == nr and targets[t, 1] == nc
+                if met == n:
+                    return True
+    return False
 
 
 @njit(cache=True)
 def scatter_walls(rng, grid, density, region, area, blocked):
     """Turn about ``density`` of the floor cells in ``region`` into walls, one at a time,
-    skipping any wall that would cut apart the cells of ``area`` not ``blocked``."""
+    skipping any wall that would cut apart the cells of ``area`` not ``blocked`` (which
+    must be connected to begin with: a room is)."""
     cells = np.argwhere(region & (grid == FLOOR))
     for k in rng.permutation(len(cells))[: int(density * len(cells))]:
         r, c = cells[k, 0], cells[k, 1]
         grid[r, c] = WALL
-        if not connected(grid, area, blocked):
+        if not still_connected(grid, area, blocked, r, c):
             grid[r, c] = FLOOR
 
 

@@ -512,11 +512,11 @@ class Scenario:
         randomness from ``rng``."""
         n = self.n_humans
         world.pos[b, 0] = layout.assistant_spawns[rng.integers(len(layout.assistant_spawns))]
-        tiles = rng.choice(len(layout.human_spawns), n, replace=False)
+        tiles = rng.permutation(len(layout.human_spawns))[:n]
         world.pos[b, 1:] = layout.human_spawns[tiles]
-        for i, tile in enumerate(tiles):
-            options = np.flatnonzero(layout.reach[tile])
-            world.goal[b, i] = options[rng.integers(len(options))]
+        reach = layout.reach[tiles]  # each person's goal: uniform over those it can reach
+        pick = (rng.random(n) * reach.sum(axis=1)).astype(np.int64)
+        world.goal[b] = (reach.cumsum(axis=1) <= pick[:, None]).sum(axis=1)
         world.stage[b] = 0
         world.traits[b] = self.population.sample(rng, n)
         world.affect[b, :, 0] = world.traits[b, :, TRAIT.baseline_valence]
