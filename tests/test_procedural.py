@@ -267,3 +267,33 @@ def test_twenty_by_twenty_with_eight_people_renders_legibly(name):
     for r, c in env.world.pos[0, 1:]:  # every person's face is drawn on their cell
         pixels = frame[r * cell : (r + 1) * cell, c * cell : (c + 1) * cell]
         assert (pixels.sum(axis=-1) < 150).any()  # its dark outline: no tile is that dark
+
+
+@pytest.mark.parametrize("name", PROCEDURAL)
+def test_scripts_play_from_what_they_observe_not_from_the_map(name):
+    """A script fed only what its observation carries plays the same episode: handed a
+    scenario that shows another map (a decoy), every truth-free script takes, step by step,
+    the actions it takes when handed the real one, on procedural maps."""
+    from empathy_gym.agents.arms import Arm
+    from empathy_gym.rollout.evaluate import rollout, scripted
+
+    real = make_scenario(name, layout="procedural", max_cycles=60)
+    decoy = make_scenario(name, layout="procedural", max_cycles=60)
+    decoy.show(*_draw(decoy, 999))
+    assert not np.array_equal(decoy.layout.grid, real.layout.grid)
+    seeds = range(300, 304)
+    for kind in set(real.truth_free_policies()) - {"random", "nothing"}:
+        played = {
+            which: rollout(
+                scripted(kind, scenario, seeds),
+                name,
+                Arm(),
+                4,
+                300,
+                layout="procedural",
+                max_cycles=60,
+            ).actions
+            for which, scenario in (("real", real), ("decoy", decoy))
+        }
+        np.testing.assert_array_equal(played["real"], played["decoy"])
+        assert (played["real"] != 0).mean() > 0.2, f"{kind} hardly acts"

@@ -19,6 +19,7 @@ from empathy_gym.experiment.compare import (
     resolve_preset,
     run_compare,
     run_state,
+    script_jobs,
 )
 from empathy_gym.train.learner import Learner, Policy
 from empathy_gym.train.runner import CirlArgs, ContagionArgs, PpoArgs, run_training
@@ -105,7 +106,10 @@ def test_each_script_trains_evaluates_and_writes_its_outputs(command, run_name, 
     assert config["run"]["arm"] == run_name.split("__")[1].split("_lam")[0]
     trained_on = "procedural" if "contagion" in run_name else "fixed"
     assert config["run"]["layout"] == config["env"]["layout"] == trained_on
-    assert {k: len(v) for k, v in evaluation["layouts"].items()} == {"fixed": 2, "procedural": 2}
+    families = scenario_class(run_name.split("__")[0]).map_families()
+    assert {k: len(v) for k, v in evaluation["layouts"].items()} == dict.fromkeys(families, 2)
+    trained = evaluation["layouts"]["train" if trained_on == "procedural" else "fixed"]
+    assert trained == evaluation["populations"]["default"]  # its own episodes, not played again
     assert torch.load(run_dir / "model.pt", weights_only=False).policy
     with (run_dir / "progress.csv").open() as f:
         assert int(list(csv.DictReader(f))[-1]["time/global_step"]) >= 512
@@ -209,9 +213,19 @@ def test_compare_takes_a_layout_and_its_scripts_play_it():
     )
     fixed = resolve_preset(CompareArgs(preset="micro"))
     played = {
-        p.layout: _evaluate_script(("dilemma", "default", "selfish", 0, p)) for p in (fixed, preset)
+        p.layout: _evaluate_script(("dilemma", "default", "selfish", 0, p, ""))
+        for p in (fixed, preset)
     }
     assert [r["welfare"] for r in played["fixed"]] != [r["welfare"] for r in played["procedural"]]
+    on_train = _evaluate_script(("dilemma", "default", "selfish", 0, fixed, "train"))
+    assert {r["setting"] for r in on_train} == {"layout:train"}
+    assert [r["welfare"] for r in on_train] == [r["welfare"] for r in played["procedural"]]
+    jobs = script_jobs(fixed)
+    families = {job[5] for job in jobs if job[2] == "selfish"}
+    assert families == {"", *scenario_class("dilemma").map_families()}
+    assert not any(
+        job[5] for job in jobs if job[2] not in scenario_class("dilemma").truth_free_policies()
+    )
 
 
 def test_existing_runs_are_never_overwritten_without_asking(tmp_path):
@@ -313,8 +327,9 @@ def test_compare_micro_writes_the_report_and_skips_finished_runs(tmp_path, capsy
         "## Ablations of the belief inputs",
         "**P1.",
         "**P5.",
-        "## Unseen layouts",
-        "**dilemma** (trained on fixed maps; λ = 1)",
+        "## Generalisation to kinds of map never trained on",
+        "**dilemma**: trained on `fixed` maps (λ = 1)",
+        "| cirl | `small` |",
         "## Moral profile on the intuition pumps",
         "| dilemma | footbridge |",
         "## Inside the agents: does the affective lesion still know? (prediction 3)",

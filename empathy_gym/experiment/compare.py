@@ -35,7 +35,7 @@ from empathy_gym.agents.arms import Arm
 from empathy_gym.envs.scenarios import make_scenario, scenario_class
 from empathy_gym.errors import check_positive_int
 from empathy_gym.experiment.presets import PRESETS, Preset
-from empathy_gym.experiment.results import SCRIPT_PREFIX
+from empathy_gym.experiment.results import LAYOUT_PREFIX, SCRIPT_PREFIX
 from empathy_gym.extras import require
 from empathy_gym.rollout.evaluate import evaluate, scripted
 from empathy_gym.train.runner import (
@@ -210,21 +210,35 @@ def probed_runs(preset: Preset, runs: list[TrainArgs], output_dir: str) -> list:
 
 
 def script_jobs(preset: Preset) -> list[tuple]:
-    """(scenario, population, script, seed, preset) for every scripted assistant to evaluate."""
+    """(scenario, population, script, seed, preset, family) for every scripted assistant to
+    evaluate: each script on every evaluation population of the training layout (family
+    ``""``), and each truth-free script on every kind of map its scenario has, the references
+    of the generalisation section."""
     jobs = []
     for scenario in preset.scenarios:
-        for kind in scenario_class(scenario).policy_names():
+        rules = scenario_class(scenario)
+        families = rules.map_families() if "procedural" in rules.layouts() else {}
+        for kind in rules.policy_names():
             if kind == "random":
                 continue
-            for population in dict.fromkeys((preset.population, *preset.eval_populations)):
-                jobs += [(scenario, population, kind, seed, preset) for seed in preset.seeds]
+            populations = dict.fromkeys((preset.population, *preset.eval_populations))
+            settings = [(population, "") for population in populations]
+            if kind in rules.truth_free_policies():
+                settings += [(preset.population, family) for family in families]
+            jobs += [
+                (scenario, population, kind, seed, preset, family)
+                for population, family in settings
+                for seed in preset.seeds
+            ]
     return jobs
 
 
 def _evaluate_script(job: tuple) -> list[dict]:
-    """One scripted assistant on exactly one seed's evaluation episodes of one population."""
-    scenario, population, kind, seed, preset = job
-    kwargs = {"population": population, "max_cycles": preset.max_cycles, "layout": preset.layout}
+    """One scripted assistant on exactly one seed's evaluation episodes of one population, on
+    the training layout or (``family``) one kind of map."""
+    scenario, population, kind, seed, preset, family = job
+    maps = scenario_class(scenario).map_families()[family] if family else {"layout": preset.layout}
+    kwargs = {"population": population, "max_cycles": preset.max_cycles, **maps}
     rules = make_scenario(scenario, **kwargs)
     first = eval_seed(seed)
     episodes = evaluate(
@@ -242,7 +256,7 @@ def _evaluate_script(job: tuple) -> list[dict]:
             "lam": 0.0,
             "seed": seed,
             "population": population,
-            "setting": "",
+            "setting": LAYOUT_PREFIX + family if family else "",
             "episode": k,
             **dataclasses.asdict(m),
         }

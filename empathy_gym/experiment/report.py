@@ -1,5 +1,6 @@
-"""The comparison's report: competence, tables, frontiers, ablations, held-out populations and
-the predictions, every number a mean over seeds with its 95% bootstrap-t interval.
+"""The comparison's report: competence, tables, frontiers, ablations, held-out populations,
+generalisation to kinds of map never trained on, the moral profile and the predictions, every
+number a mean over seeds with its 95% bootstrap-t interval.
 
 Intervals are over training seeds (``stats.py``): each seed's mean over its own evaluation
 episodes is one sample. Normalised scores put doing nothing at 0 and the best truth-free
@@ -39,6 +40,19 @@ NORMALISED = ("task_return", "welfare")
 
 def fmt(x: Interval | None) -> str:
     return "n/a" if x is None else str(x)
+
+
+def kept_ratio(away: list[float], home: list[float]) -> str:
+    """Mean held-out score over mean training score, or n/a when the training score is not
+    above doing nothing (then there was nothing to keep)."""
+    if not home or np.mean(home) <= 0:
+        return "n/a"
+    return f"{np.mean(away) / np.mean(home):.2f}"
+
+
+def paired_or_none(a: list[float], b: list[float]) -> Interval | None:
+    """:func:`paired_interval` of ``a - b``, or None below two seeds (a cell says n/a)."""
+    return paired_interval(a, b, rng=0) if len(a) >= 2 else None
 
 
 def dominance(task: Interval, welfare: Interval) -> str:
@@ -252,36 +266,99 @@ class Report:
             lines.append("| " + " | ".join(row) + " |")
         return [*lines, ""]
 
-    def layout_section(self, scenario: str) -> list[str]:
-        """Each arm on the fixed map and on procedural maps from seeds never trained on,
-        and the paired change (procedural - fixed): generalisation to unseen layouts."""
-        if "procedural" not in scenario_class(scenario).layouts():
-            return []  # a scenario without a generator has no unseen layouts
+    def family_scores(self, scenario: str, arm: str, lam: float, family: str) -> dict:
+        """Per seed, the arm's competence and welfare on one kind of map, each placed on the
+        scale the truth-free scripts span there: competence (its own return) from doing
+        nothing (0) to the best script (1), welfare from the worst script (0) to the best (1).
+
+        Scaling per kind is what makes kinds comparable: a small map is easier for everyone,
+        and only the share of the scripts' range an arm reaches says what it kept. Welfare
+        runs from the worst script because doing nothing can be the kindest act (dilemma).
+        """
+        setting = LAYOUT_PREFIX + family
+        scores = {}
+        for name, metric in (
+            ("task", lambda row: own_return(row, arm, lam)),
+            ("welfare", "welfare"),
+        ):
+            references = {
+                s: np.mean(list(self.seeds_of(scenario, s, 0.0, metric, setting=setting).values()))
+                for s in scripts_of(self.table, scenario)
+            }
+            zero = (
+                references[SCRIPT_PREFIX + "nothing"]
+                if name == "task"
+                else min(references.values())
+            )
+            span = max(references.values()) - zero
+            mine = self.seeds_of(scenario, arm, lam, metric, setting=setting)
+            scores[name] = {s: (v - zero) / span for s, v in mine.items()} if span else {}
+        return scores
+
+    def generalisation_section(self, scenario: str) -> list[str]:
+        """Each arm on every kind of map, normalised per kind, and what it kept on each kind
+        it never trained on: the ratio of its held-out to its training-kind score (target
+        ``CONVERGED``) and the paired changes, welfare's against competence's."""
+        rules = scenario_class(scenario)
+        if "procedural" not in rules.layouts():
+            return []  # a scenario without a generator has one kind of map
+        families, trained = list(rules.map_families()), rules.family_of(self.preset.layout)
+        if not self.table.select(scenario=scenario, setting=LAYOUT_PREFIX + families[-1]):
+            return []  # runs made before evaluation on every kind of map
         lam = self.preset.report_lam
-        metrics = ("task_return", "welfare")
-        header = ["arm", *(f"{m} {k}" for m in metrics for k in ("fixed", "procedural", "change"))]
+        scores = {
+            arm: {
+                f: self.family_scores(scenario, arm, lam if ARMS[arm].cares else 0.0, f)
+                for f in families
+            }
+            for arm in self.preset.arms
+        }
         lines = [
-            f"**{scenario}** (trained on {self.preset.layout} maps; λ = {lam:g})",
+            f"**{scenario}**: trained on `{trained}` maps (λ = {lam:g}); scores placed on each "
+            "kind of map's scale: task (own return) from doing nothing 0 to the best truth-free "
+            "script 1, welfare from the worst truth-free script 0 to the best 1",
             "",
-            "| " + " | ".join(header) + " |",
-            "|" + "---|" * len(header),
+            "| arm | score | " + " | ".join(f"`{f}`" for f in families) + " |",
+            "|" + "---|" * (len(families) + 2),
         ]
         for arm in self.preset.arms:
-            at = lam if ARMS[arm].cares else 0.0
-            row = [arm]
-            for m in metrics:
-                fixed, procedural = (
-                    self.seeds_of(scenario, arm, at, m, setting=LAYOUT_PREFIX + k)
-                    for k in ("fixed", "procedural")
+            for name in ("task", "welfare"):
+                cells = [fmt(finite_interval(scores[arm][f][name])) for f in families]
+                lines.append(f"| {arm} | {name} | " + " | ".join(cells) + " |")
+        lines += [
+            "",
+            f"What each arm kept on kinds of map it never trained on, against `{trained}`: "
+            "kept = held-out score / training score (means over seeds); changes are held-out − "
+            "training, paired by seed; welfare − task < 0 means empathy generalised worse "
+            "than competence.",
+            "",
+            "| arm | kind | task kept | welfare kept | task change | welfare change | "
+            "welfare − task change |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for arm in self.preset.arms:
+            home = scores[arm][trained]
+            for family in families:
+                if family == trained:
+                    continue
+                away = scores[arm][family]
+                change = {  # per seed, held-out - training; empty where a scale is undefined
+                    n: {s: away[n][s] - home[n][s] for s in home[n] if s in away[n]}
+                    for n in ("task", "welfare")
+                }
+                kept = {
+                    n: kept_ratio([away[n][s] for s in change[n]], [home[n][s] for s in change[n]])
+                    for n in change
+                }
+                both = sorted(set(change["task"]) & set(change["welfare"]))
+                difference = paired_or_none(
+                    [change["welfare"][s] for s in both], [change["task"][s] for s in both]
                 )
-                if not fixed:
-                    return []  # runs made before evaluation on layouts
-                seeds = sorted(fixed)
-                change = paired_interval(
-                    [procedural[s] for s in seeds], [fixed[s] for s in seeds], rng=0
+                lines.append(
+                    f"| {arm} | `{family}` | {kept['task']} | {kept['welfare']} | "
+                    f"{fmt(finite_interval(change['task']))} | "
+                    f"{fmt(finite_interval(change['welfare']))} | {fmt(difference)} |"
                 )
-                row += [fmt(finite_interval(fixed)), fmt(finite_interval(procedural)), fmt(change)]
-            lines.append("| " + " | ".join(row) + " |")
         return [*lines, ""]
 
     def pump_section(self, rows: list[dict]) -> list[str]:
@@ -373,15 +450,16 @@ def write_report(
     ]
     for scenario in preset.scenarios:
         lines += report.ablation_section(scenario)
-    layouts = [line for s in preset.scenarios for line in report.layout_section(s)]
-    if layouts:
+    generalisation = [line for s in preset.scenarios for line in report.generalisation_section(s)]
+    if generalisation:
         lines += [
-            "## Unseen layouts",
+            "## Generalisation to kinds of map never trained on",
             "",
             "Every run also plays its training population on the fixed map and on procedural "
-            "maps drawn from evaluation seeds (mean over seeds [95% CI]; change: paired).",
+            "maps of every family, drawn from evaluation seeds; the truth-free scripts play the "
+            "same episodes (mean over seeds [95% CI]).",
             "",
-            *layouts,
+            *generalisation,
         ]
     lines += report.pump_section(rows)
     predictions, claims = report.prediction_section()

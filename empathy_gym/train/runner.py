@@ -11,10 +11,11 @@ writes to ``<output-dir>/<scenario>__<arm>[_lam<lambda>]__<seed>/``:
     model.pt           the final policy
     eval.json          per-episode metrics on evaluation episodes: the training population
                        and each held-out one, the ablations of the belief inputs
-                       (under "ablations": removed, or noised in doses), each layout the
-                       scenario has (under "layouts": maps from seeds never trained on),
-                       and the scenario's intuition pumps (under "pumps"); its presence
-                       marks the run finished
+                       (under "ablations": removed, or noised in doses), every kind of
+                       map the scenario has (under "layouts": the fixed map and each
+                       family of procedural maps, from seeds never trained on), and the
+                       scenario's intuition pumps (under "pumps"); its presence marks
+                       the run finished
 
 Evaluation episodes are seeded ``EVAL_SEED_OFFSET + 1000 * seed + k``: disjoint across
 training seeds and from training (whose env members are seeded ``seed + i``). Each pump
@@ -364,10 +365,10 @@ def evaluate_policy(policy, args: TrainArgs, arm: Arm) -> dict:
         "populations": by_population,
         "ablations": ablations,
         "layouts": {  # the training layout's episodes are the training population's
-            layout: by_population[args.population]
-            if layout == args.layout
-            else run(args.population, layout=layout)
-            for layout in scenario.layouts()
+            name: by_population[args.population]
+            if name == scenario.family_of(args.layout)
+            else run(args.population, **kwargs)
+            for name, kwargs in scenario.map_families().items()
         },
         "pumps": {
             pump.name: pump_episodes(policy.model, args.scenario, arm, pump)  # own maps

@@ -560,6 +560,21 @@ class Scenario:
         return LAYOUTS if cls.draw is not None else ("fixed",)
 
     @classmethod
+    def map_families(cls) -> dict[str, dict]:
+        """Every kind of map a run is evaluated on, by name, with its env arguments: the
+        fixed map, and with a generator the training family and each held-out one."""
+        families = {"fixed": {"layout": "fixed"}}
+        if "procedural" in cls.layouts():
+            for family in (TRAIN, *cls.families):
+                families[family] = {"layout": "procedural", "family": family}
+        return families
+
+    @staticmethod
+    def family_of(layout: str) -> str:
+        """The name ``map_families`` gives a run's training layout."""
+        return "fixed" if layout == "fixed" else TRAIN
+
+    @classmethod
     def policy_classes(cls) -> dict[str, type[ScriptedPolicy]]:
         """Every scripted assistant: ``random`` and ``nothing`` (shared), then its own."""
         return {"random": RandomPolicy, "nothing": NothingPolicy, **cls.policies}
