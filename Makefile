@@ -47,6 +47,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/train_throughput.py
 	$(BIN)/python benchmarks/render.py
 	$(BIN)/python benchmarks/memory.py
+	$(BIN)/python benchmarks/view_radius.py
 	SDL_VIDEODRIVER=dummy $(BIN)/python benchmarks/analysis.py
 
 clean:

@@ -232,7 +232,8 @@ def test_an_unknown_policy_lists_the_scenarios_policies():
 
 
 def test_a_wrong_observation_length_is_named():
-    scenario = make_scenario("fetch")
+    scenario = make_scenario("fetch", view_radius=2)
+    assert scenario.assistant_spec.size == 104  # the window is 5 x 5: 50 of the entries
     assert_clean_error(
-        lambda: scenario.view(np.zeros(7, np.float32)), "expected vectors of length 152"
+        lambda: scenario.view(np.zeros(7, np.float32)), "expected vectors of length 104"
     )

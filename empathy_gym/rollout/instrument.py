@@ -194,7 +194,7 @@ def goal_inference(scenario: str, episodes: int = 64, **env_kwargs) -> Inference
     guess sees only that frame.
     """
     trace = play(scenario, "prosocial", episodes, **env_kwargs)
-    acted = trace.truth["events"][..., EV.helped] + trace.truth["events"][..., EV.harm]
+    acted = trace.truth["events"][..., EV.targeted]
     t, e, i = np.nonzero(acted[1:] > 0)
     t = t + 1  # acted at step t: it saw obs[t], believed belief[t - 1]
     labels = trace.truth["goal"][t - 1, e, i]
@@ -317,11 +317,14 @@ CHECKS = {
 """Every check of the instrument; ``Instrument.checks()`` says which apply to a scenario."""
 
 
-def report(scenario: str) -> list[str]:
-    """Every check the scenario declares, measured and printed as markdown lines."""
-    lines = [f"### {scenario}", ""]
+def report(scenario: str, layout: str = "fixed") -> list[str]:
+    """Every check the scenario declares, measured on ``layout`` and printed as markdown
+    lines (the escape probe plays its pumps' own maps)."""
+    lines = [f"### {scenario} ({layout} maps)", ""]
     for check in scenario_class(scenario).instrument.checks():
-        result = CHECKS[check](scenario)
+        result = (
+            CHECKS[check](scenario) if check == "escape" else CHECKS[check](scenario, layout=layout)
+        )
         if isinstance(result, TradeOff):
             lines += result.lines()
             lines.append("")
@@ -343,10 +346,12 @@ class InstrumentArgs:
 
     scenarios: tuple[str, ...] = tuple(SCENARIOS)
     """scenarios to measure"""
+    layout: str = "fixed"
+    """maps to measure on ("procedural": a map of the training family per episode)"""
 
 
 def run_instrument(args: InstrumentArgs) -> None:
+    for scenario in args.scenarios:  # clear errors for a bad name or layout, before any work
+        make_scenario(scenario, layout=args.layout)
     for scenario in args.scenarios:
-        scenario_class(scenario)  # a clear error for an unknown name, before any work
-    for scenario in args.scenarios:
-        print("\n".join(report(scenario)), flush=True)
+        print("\n".join(report(scenario, args.layout)), flush=True)

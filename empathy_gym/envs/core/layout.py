@@ -35,6 +35,9 @@ from numba import njit
 
 UNREACHABLE = 1e6
 """Distance stored where a goal cannot be reached; finite, so differences stay finite."""
+DISTANCE = np.float32
+"""The distance fields' type: steps and UNREACHABLE are exact in it, and a batch of maps'
+fields (batch x targets x cells) is half float64's size, which the kernels' lookups feel."""
 
 MOVES = np.array([[0, 0], [-1, 0], [1, 0], [0, -1], [0, 1]], dtype=np.int64)
 """Row/column offset of the movement actions STAY, UP, DOWN, LEFT, RIGHT (actions 0-4)."""
@@ -56,7 +59,7 @@ class Layout(NamedTuple):
     grid: np.ndarray  # (H, W) uint8: the map's characters, as ASCII codes
     walkable: np.ndarray  # (H, W) bool: cells an agent may stand on
     targets: np.ndarray  # (T, 2) int64: every cell some route leads to
-    dist: np.ndarray  # (T, H, W) float64: steps from each cell to target t
+    dist: np.ndarray  # (T, H, W) DISTANCE: steps from each cell to target t
     routes: np.ndarray  # (G, S) int64: target index of stage s of goal g
     route_len: np.ndarray  # (G,) int64: stages of goal g
     human_spawns: np.ndarray  # (S, 2) int64
@@ -85,7 +88,7 @@ def allocate(
         grid=np.full((n_maps, height, width), WALL, np.uint8),
         walkable=np.zeros((n_maps, height, width), np.bool_),
         targets=np.zeros((n_maps, targets, 2), np.int64),
-        dist=np.full((n_maps, targets, height, width), UNREACHABLE),
+        dist=np.full((n_maps, targets, height, width), UNREACHABLE, DISTANCE),
         routes=np.zeros((n_maps, goals, stages), np.int64),
         route_len=np.ones((n_maps, goals), np.int64),
         human_spawns=np.zeros((n_maps, spawns, 2), np.int64),
@@ -205,7 +208,7 @@ def codes(chars: str) -> np.ndarray:
 
 def distance_field(walkable: np.ndarray, target: np.ndarray) -> np.ndarray:
     """Breadth-first steps from every cell to ``target`` over 4-connected walkable cells."""
-    out = np.empty(walkable.shape)
+    out = np.empty(walkable.shape, DISTANCE)
     walkable = np.ascontiguousarray(walkable, np.bool_)
     breadth_first(walkable, int(target[0]), int(target[1]), out)
     return out

@@ -73,7 +73,7 @@ class ScenarioConfig:
     layout: str = "fixed"  # "procedural": a new map from each reset's seed (see Scenario)
     family: str = "train"  # the family of procedural maps (core/procedural.FAMILIES)
     size: int | None = None  # side of a procedural map; None: its family's
-    view_radius: int = 3  # cells the window shows around the observer in each direction
+    view_radius: int = 4  # cells the window shows around the observer (benchmarks/view_radius.py)
     affect_model: AffectModel = field(default_factory=AffectModel)
 
     @classmethod

@@ -53,8 +53,9 @@ Observation
     people: see ``core/observe.py``), then per item its shelf, display, window and the
     counter cell it is handed over from, each relative to the assistant
     (``item_0_shelf_drow``...), then the held item one-hot (``carry_none``, ``carry_0``...).
-    With the default 2 customers and window radius 3: 151 entries. External human: the
-    same, its own affect, goal one-hot and next target, the assistant and the others.
+    With the default 2 customers and window radius 4: 216 entries. External human (220):
+    the same kinds of field seen from its own cell, plus its own affect, goal one-hot and next
+    target.
 
 Rewards
     Assistant (raw env): +1 per delivery of any item (task). Components: ``task``,
@@ -74,8 +75,12 @@ Scripted assistants
     they observe, never the map.
 
 Instrument (``empathy-gym instrument``: scripted assistants, 64 episodes, mean ± se)
-    See the README ("Each scenario is an instrument") for v2's figures, measured with
-    scripted assistants before any training.
+    v2, fixed map (procedural maps of the training family in brackets). Task return:
+    selfish 26.9 ± 0.4 (31.1 ± 1.2), prosocial 14.7 ± 0.2 (14.6 ± 0.6); the prosocial
+    script beats selfish and nothing under cirl at every λ in {0.25, 0.5, 1, 2, 4}, under
+    contagion-proximity from 0.5, under contagion-global at every λ (the same on procedural
+    maps). Goal of a customer when served: single frame 0.53 (0.38), filtered belief 1.00
+    (0.57). Proxy: gaming earns harm 12.8 ± 0.2 (14.8 ± 0.6), serving well 0.0 (2.6 ± 0.5).
 
 Termination
     None; episodes are truncated after ``max_cycles`` steps.
@@ -83,7 +88,7 @@ Termination
 Arguments
     ``n_humans`` (default 2, at most the number of 'H' tiles), ``population``,
     ``max_cycles`` (200), ``human_control``, ``map``, ``affect_model``, ``view_radius``
-    (3), ``layout`` ("procedural": a shop drawn at each reset), ``family`` (train),
+    (4), ``layout`` ("procedural": a shop drawn at each reset), ``family`` (train),
     ``size`` (the family's; 9 to 32, >= people + 2), ``wrong_item_harm`` (0.5: harm units a
     wrong item inflicts).
 
