@@ -43,11 +43,12 @@ def fmt(x: Interval | None) -> str:
 
 
 def kept_ratio(away: list[float], home: list[float]) -> str:
-    """Mean held-out score over mean training score, or n/a when the training score is not
-    above doing nothing (then there was nothing to keep)."""
+    """Mean held-out score over mean training score, bold below ``CONVERGED``; n/a when the
+    training score is not above the scale's zero (then there was nothing to keep)."""
     if not home or np.mean(home) <= 0:
         return "n/a"
-    return f"{np.mean(away) / np.mean(home):.2f}"
+    kept = np.mean(away) / np.mean(home)
+    return f"{kept:.2f}" if kept >= CONVERGED else f"**{kept:.2f}**"
 
 
 def paired_or_none(a: list[float], b: list[float]) -> Interval | None:
@@ -328,7 +329,8 @@ class Report:
         lines += [
             "",
             f"What each arm kept on kinds of map it never trained on, against `{trained}`: "
-            "kept = held-out score / training score (means over seeds); changes are held-out − "
+            f"kept = held-out score / training score (means over seeds; bold below {CONVERGED});"
+            " changes are held-out − "
             "training, paired by seed; welfare − task < 0 means empathy generalised worse "
             "than competence.",
             "",

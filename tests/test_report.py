@@ -1,0 +1,63 @@
+"""The report's generalisation section, on seed rows made by hand."""
+
+import pytest
+
+from empathy_gym.envs.scenarios import scenario_class
+from empathy_gym.experiment.presets import Preset
+from empathy_gym.experiment.report import Report
+from empathy_gym.experiment.results import LAYOUT_PREFIX, SCRIPT_PREFIX, Table
+
+SEEDS = (0, 1, 2, 3)
+# (task return, welfare) of each script and of ppo on two kinds of map: on `small` every
+# script's task is doubled, so only a scale per kind says what ppo kept.
+SCRIPTS = {
+    "fixed": {"nothing": (0.0, 0.5), "selfish": (10.0, -0.5), "prosocial": (5.0, 0.5)},
+    "small": {"nothing": (0.0, 0.6), "selfish": (20.0, -0.4), "prosocial": (10.0, 0.6)},
+}
+PPO = {"fixed": (9.0, -0.3), "small": (10.0, -0.4)}
+
+
+def _row(arm: str, seed: int, family: str, task: float, welfare: float) -> dict:
+    return {
+        "scenario": "dilemma",
+        "arm": arm,
+        "lam": 0.0,
+        "seed": seed,
+        "population": "default",
+        "setting": LAYOUT_PREFIX + family,
+        "task_return": task + 0.1 * seed,  # seeds differ, so intervals are finite
+        "welfare": welfare,
+    }
+
+
+def _report() -> Report:
+    rows = []
+    for family in scenario_class("dilemma").map_families():
+        scripts, ppo = SCRIPTS.get(family, SCRIPTS["fixed"]), PPO.get(family, PPO["fixed"])
+        for seed in SEEDS:
+            rows += [_row(SCRIPT_PREFIX + k, seed, family, *v) for k, v in scripts.items()]
+            rows.append(_row("ppo", seed, family, *ppo))
+    return Report(Preset("hand", ("dilemma",), ("ppo",), SEEDS, 64), Table(rows))
+
+
+def test_each_kind_of_map_has_its_own_scale():
+    report = _report()
+    fixed, small = (report.family_scores("dilemma", "ppo", 0.0, f) for f in ("fixed", "small"))
+    # task: doing nothing (mean 0.15 over seeds) 0, the best script (selfish, 10.15) 1
+    assert fixed["task"][0] == pytest.approx((9.0 - 0.15) / 10.0)
+    assert small["task"][0] == pytest.approx((10.0 - 0.15) / 20.0)
+    # welfare: the worst script (selfish) 0, the best (nothing, prosocial) 1
+    assert fixed["welfare"][0] == pytest.approx(0.2)
+    assert small["welfare"][0] == pytest.approx(0.0)
+
+
+def test_what_an_arm_kept_is_its_held_out_score_over_its_training_score():
+    lines = _report().generalisation_section("dilemma")
+    (small,) = [line for line in lines if line.startswith("| ppo | `small` |")]
+    cells = [c.strip() for c in small.strip("|").split("|")]
+    task_kept = (10.0 / 20.0) / (9.0 / 10.0)  # seeds' mean scores on each kind
+    assert cells[2] == f"**{task_kept:.2f}**"  # below 0.9: bold
+    assert cells[3] == "**0.00**"  # welfare fell from 0.2 to the worst script's
+    (large,) = [line for line in lines if line.startswith("| ppo | `large` |")]
+    assert large.split("|")[3].strip() == "1.00"  # played like on the fixed map: all kept
+    assert "trained on `fixed` maps" in lines[0]
