@@ -259,3 +259,30 @@ def test_ablations_replace_the_belief_inputs_at_test_time():
         lambda: make_arm_env("fetch", arm, 2, belief_ablation="lobotomy"),
         r"belief_ablation 'lobotomy' is unknown",
     )
+
+
+@pytest.mark.parametrize("name", ["dilemma", "fetch"])
+def test_beliefs_survive_episodes_ending_on_procedural_maps(name):
+    """An episode's last move was made on a map the env has already replaced: it must not be
+    read on the new one (doing so once divided by zero: no goal explained the move)."""
+    env = make_arm_env(name, Arm("affective"), 16, layout="procedural", max_cycles=7)
+    env.reset(seed=0)
+    actions = np.random.default_rng(0).integers(0, 6, size=(60, 16))
+    for a in actions:  # 60 steps: 8 episodes per member, each ending on a new map
+        env.step(a)
+        posterior = env.beliefs.goal_posterior
+        assert np.isfinite(posterior).all()
+        np.testing.assert_allclose(posterior.sum(axis=-1), 1.0)
+
+
+def test_a_move_no_goal_explains_restarts_the_goal_belief():
+    """Every goal's posterior times its likelihood underflowing puts the human back on the
+    uniform prior rather than dividing by zero."""
+    scenario = make_scenario("fetch")
+    tracker = BeliefTracker(scenario, 1)
+    view = scenario.view(np.zeros((1, scenario.assistant_spec.size), np.float32))
+    tracker.reset(np.arange(1), view)
+    tracker.goal_posterior[0, 0] = 5e-324  # the smallest float: any likelihood < 1 zeroes it
+    tracker.update(view)
+    np.testing.assert_allclose(tracker.goal_posterior[0, 0], 1.0 / scenario.n_goals)
+    assert (tracker.goal_posterior[0, 1] > 0.0).all()

@@ -96,11 +96,18 @@ class BeliefTracker:
         self.positions[members] = view.human_positions
         self._filter(members, view.expressions)
 
-    def update(self, view: View) -> None:
-        """Fold one step's observation of every member into the beliefs (a numba kernel)."""
+    def update(self, view: View, redrawn: np.ndarray | None = None) -> None:
+        """Fold one step's observation of every member into the beliefs (a numba kernel).
+
+        ``redrawn`` (B,) bool: members whose map was replaced while this step ended their
+        episode. Their last move was made on the old map, so it is not inverted on the new
+        one (their beliefs start afresh next); faces are still filtered."""
         p = self.params
+        if redrawn is None:
+            redrawn = np.zeros(len(self.mean), np.bool_)
         _update_beliefs(
             self.maps,
+            redrawn,
             self.goal_posterior,
             self.stage,
             self.positions,
@@ -167,9 +174,50 @@ def _move_log_likelihood(maps, m, target, row, col, move, beta):
     return values[move] - top - math.log(np.exp(values - top).sum())
 
 
+@njit(cache=True, inline="always")
+def _restart(posterior, stage, b, i):
+    """Human ``i`` of member ``b`` back to the uniform prior over goals, at their start."""
+    n_goals = posterior.shape[2]
+    for g in range(n_goals):
+        posterior[b, i, g] = 1.0 / n_goals
+        stage[b, i, g] = 0
+
+
+@njit(cache=True, inline="always")
+def _invert_move(maps, m, posterior, stage, b, i, row, col, new_row, new_col, beta, leak):
+    """Bayes' rule on human ``i``'s move from (row, col) to (new_row, new_col) on map ``m``:
+    each goal's posterior times the move's likelihood under it, mixed with a little of the
+    uniform prior (``leak``); a jump or a move no goal explains restarts from the prior."""
+    n_goals = posterior.shape[2]
+    d_row, d_col = new_row - row, new_col - col
+    if abs(d_row) + abs(d_col) > 1:  # a served customer re-entering: a new person
+        _restart(posterior, stage, b, i)
+        return
+    move = 0
+    for a in range(1, 5):
+        if MOVES[a, 0] == d_row and MOVES[a, 1] == d_col:
+            move = a
+    total = 0.0
+    for g in range(n_goals):
+        target = maps.routes[m, g, stage[b, i, g]]
+        likelihood = _move_log_likelihood(maps, m, target, row, col, move, beta)
+        posterior[b, i, g] *= math.exp(likelihood)
+        total += posterior[b, i, g]
+        at_row = maps.targets[m, target, 0] == new_row
+        at_target = at_row and maps.targets[m, target, 1] == new_col
+        if at_target and stage[b, i, g] < maps.route_len[m, g] - 1:
+            stage[b, i, g] += 1
+    if total <= 0.0:  # every likelihood underflowed
+        _restart(posterior, stage, b, i)
+        return
+    for g in range(n_goals):
+        posterior[b, i, g] = (1.0 - leak) * posterior[b, i, g] / total + leak / n_goals
+
+
 @njit(cache=True)
 def _update_beliefs(
     maps,
+    redrawn,
     posterior,
     stage,
     positions,
@@ -183,38 +231,17 @@ def _update_beliefs(
     gain_face,
     expression_var,
 ):
-    """In place: inverse planning on each human's move, then the Kalman step on their face.
-
-    A move of more than one cell (a served customer re-entering) resets the posterior.
-    """
-    n_goals = posterior.shape[2]
+    """In place: inverse planning on each human's move (not for a ``redrawn`` member, whose
+    move was made on its old map), then the Kalman step on their face."""
     for b in range(posterior.shape[0]):
         m = maps.map_of[b]
         for i in range(posterior.shape[1]):
             row, col = positions[b, i, 0], positions[b, i, 1]
             new_row, new_col = observed[b, i, 0], observed[b, i, 1]
-            d_row, d_col = new_row - row, new_col - col
-            if abs(d_row) + abs(d_col) > 1:
-                for g in range(n_goals):
-                    posterior[b, i, g] = 1.0 / n_goals
-                    stage[b, i, g] = 0
-            else:
-                move = 0
-                for a in range(1, 5):
-                    if MOVES[a, 0] == d_row and MOVES[a, 1] == d_col:
-                        move = a
-                total = 0.0
-                for g in range(n_goals):
-                    target = maps.routes[m, g, stage[b, i, g]]
-                    likelihood = _move_log_likelihood(maps, m, target, row, col, move, beta)
-                    posterior[b, i, g] *= math.exp(likelihood)
-                    total += posterior[b, i, g]
-                    at_row = maps.targets[m, target, 0] == new_row
-                    at_target = at_row and maps.targets[m, target, 1] == new_col
-                    if at_target and stage[b, i, g] < maps.route_len[m, g] - 1:
-                        stage[b, i, g] += 1
-                for g in range(n_goals):
-                    posterior[b, i, g] = (1.0 - leak) * posterior[b, i, g] / total + leak / n_goals
+            if not redrawn[b]:
+                _invert_move(
+                    maps, m, posterior, stage, b, i, row, col, new_row, new_col, beta, leak
+                )
             positions[b, i, 0], positions[b, i, 1] = new_row, new_col
             for k in range(2):
                 predicted = var[b, i, k] + process_var

@@ -108,7 +108,7 @@ class EmpathyVectorWrapper(VectorWrapper):
             seen = obs.copy()
             for b in done:
                 seen[b] = infos["final_obs"][b]
-        mood = self._update_modules(seen)
+        mood = self._update_modules(seen, done)
         reward = task + self._other_regarding(infos, mood)
         self._track_episodes(task, reward, infos, done)
         if self.track_beliefs:
@@ -126,14 +126,19 @@ class EmpathyVectorWrapper(VectorWrapper):
             self._reset_modules(done, obs[done])
         return self._augment(obs), reward, terminated, truncated, infos
 
-    def _update_modules(self, obs: np.ndarray) -> np.ndarray:
-        """Fold the observation into memory and the modules that run; return the arm's mood."""
+    def _update_modules(self, obs: np.ndarray, done: np.ndarray) -> np.ndarray:
+        """Fold the observation into memory and the modules that run; return the arm's mood.
+
+        ``done``: members whose episode this step ended. On procedural maps the env has
+        already drawn their next map, so their last move is not read on it."""
         self.memory.update(obs)
         factors = self.arm.factors
         if not self.runs_beliefs:
             return self.mirror.mood
         view = self.scenario.view(obs)
-        self.beliefs.update(view)
+        redrawn = np.zeros(self.num_envs, np.bool_)
+        redrawn[done] = self.scenario.procedural
+        self.beliefs.update(view, redrawn)
         faces = view.expressions[..., 0]
         if self.track_beliefs:
             for key, mirror in self.mirrors.items():
