@@ -64,7 +64,7 @@ class CompareArgs:
     every run, replacing the preset's ppo"""
     layout: str | None = None
     """maps to train on, replacing the preset's: fixed or procedural (every run is evaluated
-    on each layout its scenario has)"""
+    on the fixed map and every family of procedural maps)"""
     output_dir: str = "runs"
     """where run directories and the comparison's own directory are written"""
     workers: int = 2

@@ -44,7 +44,7 @@ class Preset:
     eval_episodes: int = 16
     max_cycles: int = 200
     layout: str = "fixed"
-    """maps to train on (every run is evaluated on each layout its scenario has)"""
+    """maps to train on (every run is evaluated on the fixed map and every family)"""
     ppo: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:

@@ -75,8 +75,8 @@ class TrainArgs:
     """steps per episode"""
     layout: str = "fixed"
     """maps to train on: the scenario's fixed map, or 'procedural' (a new map per env and
-    episode, from its seed); evaluation plays each layout the scenario has, on seeds never
-    trained on"""
+    episode, of the training family); evaluation plays the fixed map and every family, on
+    seeds never trained on"""
     ppo: PPOSettings = field(default_factory=PPOSettings)
     """the learner's hyperparameters (train/settings.py): the same for every arm"""
     settings: str | None = None
@@ -332,8 +332,8 @@ def run_training(args: TrainArgs) -> Path:
 
 def evaluate_policy(policy, args: TrainArgs, arm: Arm) -> dict:
     """Per-episode metrics on the training population and every held-out one, under the
-    ablations of the belief inputs, on each layout the scenario has (the training one
-    included, on unseen seeds), and on the scenario's intuition pumps.
+    ablations of the belief inputs, on the fixed map and every family of procedural maps
+    (the training one included, on unseen seeds), and on the scenario's intuition pumps.
 
     The evaluations share the policy's sampling stream, so their order is part of the
     result: ablations, populations, layouts, then each pump on a stream of its own."""
