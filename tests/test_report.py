@@ -43,9 +43,9 @@ def _report() -> Report:
 def test_each_kind_of_map_has_its_own_scale():
     report = _report()
     fixed, small = (report.family_scores("dilemma", "ppo", 0.0, f) for f in ("fixed", "small"))
-    # task: doing nothing (mean 0.15 over seeds) 0, the best script (selfish, 10.15) 1
-    assert fixed["task"][0] == pytest.approx((9.0 - 0.15) / 10.0)
-    assert small["task"][0] == pytest.approx((10.0 - 0.15) / 20.0)
+    # task: competence, the own return over the best script's (selfish: 10.15, 20.15)
+    assert fixed["task"][0] == pytest.approx(9.0 / 10.15)
+    assert small["task"][0] == pytest.approx(10.0 / 20.15)
     # welfare: the worst script (selfish) 0, the best (nothing, prosocial) 1
     assert fixed["welfare"][0] == pytest.approx(0.2)
     assert small["welfare"][0] == pytest.approx(0.0)
@@ -55,7 +55,7 @@ def test_what_an_arm_kept_is_its_held_out_score_over_its_training_score():
     lines = _report().generalisation_section("dilemma")
     (small,) = [line for line in lines if line.startswith("| ppo | `small` |")]
     cells = [c.strip() for c in small.strip("|").split("|")]
-    task_kept = (10.0 / 20.0) / (9.0 / 10.0)  # seeds' mean scores on each kind
+    task_kept = (10.15 / 20.15) / (9.15 / 10.15)  # seeds' mean competence on each kind
     assert cells[2] == f"**{task_kept:.2f}**"  # below 0.9: bold
     assert cells[3] == "**0.00**"  # welfare fell from 0.2 to the worst script's
     (large,) = [line for line in lines if line.startswith("| ppo | `large` |")]

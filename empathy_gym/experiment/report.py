@@ -42,10 +42,15 @@ def fmt(x: Interval | None) -> str:
     return "n/a" if x is None else str(x)
 
 
+KEEPS_FROM = 0.1
+"""Below this mean score on its training kind of map an arm had nothing to keep: its
+kept ratio would divide by almost nothing."""
+
+
 def kept_ratio(away: list[float], home: list[float]) -> str:
     """Mean held-out score over mean training score, bold below ``CONVERGED``; n/a when the
-    training score is not above the scale's zero (then there was nothing to keep)."""
-    if not home or np.mean(home) <= 0:
+    training score is below ``KEEPS_FROM``."""
+    if not home or np.mean(home) < KEEPS_FROM:
         return "n/a"
     kept = np.mean(away) / np.mean(home)
     return f"{kept:.2f}" if kept >= CONVERGED else f"**{kept:.2f}**"
@@ -92,15 +97,21 @@ class Report:
         )
 
     # --- competence --------------------------------------------------------------------
-    def competence(self, scenario: str, arm: str, lam: float) -> dict:
-        """The arm's own return against the best truth-free script's under its reward."""
+    def competence(self, scenario: str, arm: str, lam: float, setting: str = "") -> dict:
+        """The arm's own return against the best truth-free script's under its reward, on
+        the episodes of ``setting`` (its training population's, by default).
+
+        ``score``: per seed, the ratio to the best script's mean return, or where that is
+        not positive, the return placed between doing nothing (0) and the best script (1).
+        """
 
         def reward(row):
             return own_return(row, arm, lam)
 
-        mine = self.seeds_of(scenario, arm, lam, reward)
+        mine = self.seeds_of(scenario, arm, lam, reward, setting=setting)
         scripts = {
-            s: self.seeds_of(scenario, s, 0.0, reward) for s in scripts_of(self.table, scenario)
+            s: self.seeds_of(scenario, s, 0.0, reward, setting=setting)
+            for s in scripts_of(self.table, scenario)
         }
         best = max(scripts, key=lambda s: np.mean(list(scripts[s].values())))
         nothing = scripts[SCRIPT_PREFIX + "nothing"]
@@ -114,14 +125,15 @@ class Report:
             {s: (mine[s] - nothing[s]) / span for s in mine if s in nothing} if span else {}
         )
         ratio = mean / best_mean if best_mean > 0 else float("nan")
-        score = ratio if best_mean > 0 else float(np.mean(list(normalised.values())))
+        score = {s: v / best_mean for s, v in mine.items()} if best_mean > 0 else normalised
         return {
             "own": finite_interval(mine),
             "best": best.removeprefix(SCRIPT_PREFIX),
             "best_return": best_mean,
             "ratio": ratio,
             "normalised": finite_interval(normalised),
-            "converged": bool(score >= CONVERGED),
+            "score": score,
+            "converged": bool(np.mean(list(score.values())) >= CONVERGED) if score else False,
         }
 
     def converged(self, scenario: str, arm: str) -> bool:
@@ -268,33 +280,26 @@ class Report:
         return [*lines, ""]
 
     def family_scores(self, scenario: str, arm: str, lam: float, family: str) -> dict:
-        """Per seed, the arm's competence and welfare on one kind of map, each placed on the
-        scale the truth-free scripts span there: competence (its own return) from doing
-        nothing (0) to the best script (1), welfare from the worst script (0) to the best (1).
+        """Per seed, the arm's competence and welfare on one kind of map, each on the scale
+        the truth-free scripts give it there: competence as in the competence section (its
+        own return over the best script's under the same reward), welfare from the worst
+        script (0) to the best (1).
 
-        Scaling per kind is what makes kinds comparable: a small map is easier for everyone,
-        and only the share of the scripts' range an arm reaches says what it kept. Welfare
-        runs from the worst script because doing nothing can be the kindest act (dilemma).
+        A scale per kind is what makes kinds comparable: a small map is easier for everyone.
+        Welfare runs from the worst script because doing nothing can be the kindest act
+        (dilemma).
         """
         setting = LAYOUT_PREFIX + family
-        scores = {}
-        for name, metric in (
-            ("task", lambda row: own_return(row, arm, lam)),
-            ("welfare", "welfare"),
-        ):
-            references = {
-                s: np.mean(list(self.seeds_of(scenario, s, 0.0, metric, setting=setting).values()))
-                for s in scripts_of(self.table, scenario)
-            }
-            zero = (
-                references[SCRIPT_PREFIX + "nothing"]
-                if name == "task"
-                else min(references.values())
-            )
-            span = max(references.values()) - zero
-            mine = self.seeds_of(scenario, arm, lam, metric, setting=setting)
-            scores[name] = {s: (v - zero) / span for s, v in mine.items()} if span else {}
-        return scores
+        references = [
+            np.mean(list(self.seeds_of(scenario, s, 0.0, "welfare", setting=setting).values()))
+            for s in scripts_of(self.table, scenario)
+        ]
+        zero, span = min(references), max(references) - min(references)
+        mine = self.seeds_of(scenario, arm, lam, "welfare", setting=setting)
+        return {
+            "task": self.competence(scenario, arm, lam, setting)["score"],
+            "welfare": {s: (v - zero) / span for s, v in mine.items()} if span else {},
+        }
 
     def generalisation_section(self, scenario: str) -> list[str]:
         """Each arm on every kind of map, normalised per kind, and what it kept on each kind
@@ -315,9 +320,9 @@ class Report:
             for arm in self.preset.arms
         }
         lines = [
-            f"**{scenario}**: trained on `{trained}` maps (λ = {lam:g}); scores placed on each "
-            "kind of map's scale: task (own return) from doing nothing 0 to the best truth-free "
-            "script 1, welfare from the worst truth-free script 0 to the best 1",
+            f"**{scenario}**: trained on `{trained}` maps (λ = {lam:g}); on each kind of map, "
+            "task is competence (own return over the best truth-free script's under the same "
+            "reward) and welfare runs from the worst truth-free script (0) to the best (1)",
             "",
             "| arm | score | " + " | ".join(f"`{f}`" for f in families) + " |",
             "|" + "---|" * (len(families) + 2),
@@ -329,8 +334,8 @@ class Report:
         lines += [
             "",
             f"What each arm kept on kinds of map it never trained on, against `{trained}`: "
-            f"kept = held-out score / training score (means over seeds; bold below {CONVERGED});"
-            " changes are held-out − "
+            f"kept = held-out score / training score (means over seeds; bold below {CONVERGED};"
+            f" n/a where the training score is below {KEEPS_FROM}); changes are held-out − "
             "training, paired by seed; welfare − task < 0 means empathy generalised worse "
             "than competence.",
             "",
