@@ -61,3 +61,36 @@ def test_what_an_arm_kept_is_its_held_out_score_over_its_training_score():
     (large,) = [line for line in lines if line.startswith("| ppo | `large` |")]
     assert large.split("|")[3].strip() == "1.00"  # played like on the fixed map: all kept
     assert "trained on `fixed` maps" in lines[0]
+
+
+def _training_rows(arm: str, tasks: list[float], welfare: float) -> list[dict]:
+    return [
+        _row(arm, seed, "fixed", task, welfare + 0.01 * seed) | {"setting": ""}
+        for seed, task in zip(SEEDS, tasks, strict=True)
+    ]
+
+
+def test_failed_seeds_are_named_and_aggregates_resist_them():
+    """ppo's seed 3 did nothing: the competence section names it with its return, and the
+    interquartile mean stays near the other seeds where the mean does not."""
+    rows = []
+    for name, (task, welfare) in SCRIPTS["fixed"].items():
+        rows += _training_rows(SCRIPT_PREFIX + name, [task] * 4, welfare)
+    rows += _training_rows("ppo", [9.0, 9.5, 9.2, 0.0], -0.3)
+    rows += _training_rows("affective", [9.8, 10.0, 9.9, 10.1], 0.1)
+    preset = Preset("hand", ("dilemma",), ("ppo", "affective"), SEEDS, 64)
+    report = Report(preset, Table(rows))
+    competence = "\n".join(report.competence_section())
+    best = 10.15  # selfish's mean task return over the seeds
+    assert f"dilemma ppo λ 0 seed 3: own return 0.30 ({0.3 / best:.2f} of selfish" in competence
+    assert "seed 0:" not in competence
+    lines = report.aggregate_section()
+    (ppo,) = [line for line in lines if line.startswith("| ppo |")]
+    iqm = float(ppo.split("|")[2].split("[")[0])
+    scores = sorted(t / best for t in (9.0, 9.6, 9.4, 0.3))
+    assert iqm == pytest.approx(sum(scores[1:3]) / 2, abs=0.01)  # the middle half
+    assert iqm > sum(scores) / 4 + 0.1
+    (affective,) = [line for line in lines if line.startswith("| affective |")]
+    welfare_beats, task_beats = (c.strip() for c in affective.strip("|").split("|")[2:4])
+    assert welfare_beats.startswith("1.00 [1.00, 1.00]")  # every seed's welfare is higher
+    assert task_beats.startswith("1.00")

@@ -5,6 +5,7 @@ import dataclasses
 import json
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -322,6 +323,9 @@ def test_compare_micro_writes_the_report_and_skips_finished_runs(tmp_path, capsy
     report = (report_dir / "report.md").read_text()
     for section in (
         "## Competence (training population)",
+        "Seeds that failed to learn (below 0.5 of the reference",
+        "## Aggregates over scenarios",
+        "| cirl | ",
         "## dilemma: training population",
         "### dilemma, `masking`",
         "## Ablations of the belief inputs",
@@ -390,3 +394,64 @@ def test_compare_on_a_local_ray_gives_the_local_backends_results(tmp_path):
         lambda: run_compare(CompareArgs(preset="micro", backend="slurm", output_dir=str(tmp_path))),
         r"backend 'slurm' is unknown; use one of \('local', 'ray'\)",
     )
+
+
+def _board_steps(tb_dir) -> dict[str, list[int]]:
+    """Every (tag, step) in a TensorBoard directory's raw event files, duplicates kept."""
+    from tensorboard.backend.event_processing.event_file_loader import EventFileLoader
+
+    steps: dict[str, list[int]] = {}
+    for path in sorted(tb_dir.glob("events.out.tfevents.*")):
+        for event in EventFileLoader(str(path)).Load():
+            for value in event.summary.value:
+                steps.setdefault(value.tag, []).append(event.step)
+    return steps
+
+
+def _rows(path) -> int:
+    try:
+        return max(0, len(path.read_text().splitlines()) - 1)
+    except FileNotFoundError:
+        return 0
+
+
+def test_learning_curves_survive_kills_at_several_points(tmp_path):
+    """SIGKILL a run after its 3rd rollout (before the first checkpoint) and after its
+    9th (between checkpoints), resume each time: progress.csv and TensorBoard then hold every
+    rollout exactly once, and the run trains at least --timesteps."""
+    batch, timesteps = 4 * 256, 20_000  # 20 rollouts: 20,480 steps, the total rounded up
+    command = [
+        sys.executable,
+        "-m",
+        "empathy_gym.train.ppo",
+        *_flags(**(TINY | {"scenario": "dilemma", "timesteps": timesteps})),
+        "--checkpoint-every",
+        str(4 * batch),
+        "--ppo.num-steps",
+        "256",
+        "--ppo.minibatch-size",
+        "256",
+        "--output-dir",
+        str(tmp_path),
+    ]
+    run_dir = tmp_path / "dilemma__ppo__0"
+    for kill_after in (3, 9):
+        process = subprocess.Popen(
+            command + (["--resume"] if kill_after > 3 else []),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        while _rows(run_dir / "progress.csv") < kill_after and process.poll() is None:
+            time.sleep(0.002)
+        process.kill()
+        process.wait()
+        assert not (run_dir / "model.pt").exists(), "training ended before the kill"
+    out = subprocess.run([*command, "--resume"], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    expected = list(range(batch, 20 * batch + 1, batch))
+    assert expected[-1] >= timesteps
+    with (run_dir / "progress.csv").open() as f:
+        assert [int(r["time/global_step"]) for r in csv.DictReader(f)] == expected
+    board = _board_steps(run_dir / "tb")
+    assert board["time/fps"] == expected and board["loss/value"] == expected
+    assert sorted(board["episode/task_return"]) == sorted(set(board["episode/task_return"]))

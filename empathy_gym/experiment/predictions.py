@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from empathy_gym.envs.scenarios import scenario_class
-from empathy_gym.experiment.results import PUMP_PREFIX, Table
+from empathy_gym.experiment.results import PUMP_PREFIX, Table, bounds_of
 from empathy_gym.stats import Interval, holm, paired_interval
 
 ALPHA = 0.05
@@ -127,7 +127,9 @@ class Judge:
         """Paired interval of a - b over seeds."""
         first, second = (self.values(scenario, c, metric, setting) for c in (a, b))
         seeds = sorted(set(first) & set(second))
-        return paired_interval([first[s] for s in seeds], [second[s] for s in seeds], rng=0)
+        return paired_interval(
+            [first[s] for s in seeds], [second[s] for s in seeds], bounds=bounds_of(metric), rng=0
+        )
 
     def _needs(self, claim: Claim, scenario: str, arms) -> bool:
         missing = [c for c in arms if c not in self.ran]

@@ -25,15 +25,28 @@ from empathy_gym.experiment.results import (
     PUMP_PREFIX,
     SCRIPT_PREFIX,
     Table,
+    bounds_of,
     load_runs,
     own_return,
     scripts_of,
     seed_means,
+    term_of,
     write_csv,
 )
-from empathy_gym.stats import Interval, finite_interval, paired_interval
+from empathy_gym.stats import (
+    UNBOUNDED,
+    Bounds,
+    Interval,
+    finite_interval,
+    interquartile_mean,
+    paired_interval,
+    probability_of_improvement,
+)
 
 CONVERGED = 0.9
+FAILED = 0.5
+"""A seed below this share of the reference's return under its own reward failed to learn:
+the report names it, since one such seed moves a mean over a handful of seeds."""
 TABLE_METRICS = ("task_return", "welfare", "harm", "help", "help_share")
 NORMALISED = ("task_return", "welfare")
 
@@ -56,23 +69,23 @@ def kept_ratio(away: list[float], home: list[float]) -> str:
     return f"{kept:.2f}" if kept >= CONVERGED else f"**{kept:.2f}**"
 
 
+def rescaled(bounds: Bounds, zero: float, span: float) -> Bounds:
+    """The range of ``(x - zero) / span`` for ``x`` within ``bounds`` (``span > 0``)."""
+    return ((bounds[0] - zero) / span, (bounds[1] - zero) / span)
+
+
 def paired_or_none(a: list[float], b: list[float]) -> Interval | None:
     """:func:`paired_interval` of ``a - b``, or None below two seeds (a cell says n/a)."""
     return paired_interval(a, b, rng=0) if len(a) >= 2 else None
 
 
 def dominance(task: Interval, welfare: Interval) -> str:
-    """Does a point dominate ``ppo``, from its paired differences: yes, no or undetermined.
+    """Does a point dominate ``ppo``, from its paired differences: yes or no.
 
-    It does when welfare is above (interval above 0) and task return is not below (a bounded
-    interval not below 0). "Not below" from an unbounded interval is no evidence: with most
-    seeds tied, the bootstrap cannot bound the difference, whatever its mean.
+    It does when welfare is above (interval above 0) and task return is not below (interval
+    not below 0).
     """
-    if welfare.side != 1 or task.side == -1:
-        return "no"
-    if task.side == 0 and not (np.isfinite(task.low) and np.isfinite(task.high)):
-        return "undetermined"
-    return "yes"
+    return "yes" if welfare.side == 1 and task.side != -1 else "no"
 
 
 class Report:
@@ -109,6 +122,7 @@ class Report:
             return own_return(row, arm, lam)
 
         mine = self.seeds_of(scenario, arm, lam, reward, setting=setting)
+        own_bounds = bounds_of("task_return") if term_of(arm) is None else UNBOUNDED
         scripts = {
             s: self.seeds_of(scenario, s, 0.0, reward, setting=setting)
             for s in scripts_of(self.table, scenario)
@@ -127,12 +141,13 @@ class Report:
         ratio = mean / best_mean if best_mean > 0 else float("nan")
         score = {s: v / best_mean for s, v in mine.items()} if best_mean > 0 else normalised
         return {
-            "own": finite_interval(mine),
+            "own": finite_interval(mine, own_bounds),
             "best": best.removeprefix(SCRIPT_PREFIX),
             "best_return": best_mean,
             "ratio": ratio,
             "normalised": finite_interval(normalised),
             "score": score,
+            "failed": {s: (mine[s], v) for s, v in score.items() if v < FAILED},
             "converged": bool(np.mean(list(score.values())) >= CONVERGED) if score else False,
         }
 
@@ -158,8 +173,10 @@ class Report:
             f"- evaluation: {p.eval_episodes} episodes per run, population and setting, seeded "
             "1,000,000 + 1000 × seed + k (disjoint across seeds and from training); held-out "
             f"populations {held_out}, each on its own",
-            "- mean [95% CI]: bootstrap-t over seeds (an interval is infinite below 4 seeds); "
-            "differences paired by seed; Holm across every prediction test",
+            "- mean [95% CI]: bootstrap-t over seeds from 4 seeds, Student-t below, each cut "
+            "to the measure's possible range; differences paired by seed; Holm across every "
+            "prediction test; aggregates over scenarios: interquartile mean and probability "
+            "of improvement with stratified bootstrap intervals",
             "- normalised: doing nothing = 0, the best truth-free scripted assistant = 1",
             "",
         ]
@@ -175,6 +192,7 @@ class Report:
             "normalised | converged |",
             "|---|---|---|---|---|---|---|---|---|",
         ]
+        failed = []
         for scenario in self.preset.scenarios:
             for arm in self.preset.arms:
                 for lam in self.points(scenario, arm):
@@ -184,6 +202,63 @@ class Report:
                         f"{c['best_return']:.1f} | {c['ratio']:.2f} | {fmt(c['normalised'])} | "
                         f"{'yes' if c['converged'] else '**no**'} |"
                     )
+                    failed += [
+                        f"{scenario} {arm} λ {lam:g} seed {seed}: own return {own:.2f} "
+                        f"({score:.2f} of {c['best']}'s {c['best_return']:.1f})"
+                        for seed, (own, score) in sorted(c["failed"].items())
+                    ]
+        lines += [
+            "",
+            f"Seeds that failed to learn (below {FAILED} of the reference under their own "
+            "reward): " + ("; ".join(failed) if failed else "none") + ".",
+        ]
+        return [*lines, ""]
+
+    def report_lam_of(self, arm: str) -> float:
+        return self.preset.report_lam if ARMS[arm].cares else 0.0
+
+    def aggregate_section(self) -> list[str]:
+        """rliable-style aggregates over every scenario: the interquartile mean of each arm's
+        competence, and the probability that a seed of it beats a seed of ``ppo``."""
+        scenarios = [
+            s for s in self.preset.scenarios if self.seeds_of(s, "ppo", 0.0, "task_return")
+        ]
+        if "ppo" not in self.preset.arms or not scenarios:
+            return []
+        lines = [
+            "## Aggregates over scenarios",
+            "",
+            f"Over every seed of {', '.join(scenarios)} (Agarwal et al. 2021): the "
+            "interquartile mean of competence (own return over the reference's; one failed "
+            "seed cannot drag it), and P(arm > ppo), the chance that a seed of the arm beats "
+            f"a seed of ppo, averaged over scenarios; λ = {self.preset.report_lam:g}, "
+            "[95% stratified bootstrap].",
+            "",
+            "| arm | IQM competence | P(> ppo) welfare | P(> ppo) task return |",
+            "|---|---|---|---|",
+        ]
+
+        def per_scenario(arm: str, metric: str) -> list[list[float]]:
+            lam = self.report_lam_of(arm)
+            return [list(self.seeds_of(s, arm, lam, metric).values()) for s in scenarios]
+
+        for arm in self.preset.arms:
+            lam = self.report_lam_of(arm)
+            scores = [list(self.competence(s, arm, lam)["score"].values()) for s in scenarios]
+            if not all(scores):
+                continue
+            cells = [str(interquartile_mean(scores))]
+            for metric in ("welfare", "task_return"):
+                cells.append(
+                    "-"
+                    if arm == "ppo"
+                    else str(
+                        probability_of_improvement(
+                            per_scenario(arm, metric), per_scenario("ppo", metric)
+                        )
+                    )
+                )
+            lines.append(f"| {arm} | " + " | ".join(cells) + " |")
         return [*lines, ""]
 
     def arm_rows(self, scenario: str, population: str, lams: list[float] | None = None):
@@ -209,15 +284,13 @@ class Report:
                 arm.removeprefix(SCRIPT_PREFIX),
                 f"{lam:g}" if ARMS.get(arm, None) and ARMS[arm].cares else "-",
             ]
-            row += [fmt(finite_interval(values[m])) for m in TABLE_METRICS]
+            row += [fmt(finite_interval(values[m], bounds_of(m))) for m in TABLE_METRICS]
             for m in NORMALISED:
                 zero, best = self.normaliser(scenario, m, population)
                 span = best - zero
-                row.append(
-                    fmt(finite_interval({s: (v - zero) / span for s, v in values[m].items()}))
-                    if span
-                    else "n/a"
-                )
+                normalised = {s: (v - zero) / span for s, v in values[m].items()} if span else {}
+                cut = rescaled(bounds_of(m), zero, span) if span else UNBOUNDED
+                row.append(fmt(finite_interval(normalised, cut)))
             lines.append("| " + " | ".join(row) + " |")
         return [*lines, ""]
 
@@ -225,7 +298,7 @@ class Report:
         lines = [
             f"**{scenario}: does each intact frontier dominate `ppo`?** A point dominates "
             "when its welfare is above ppo's (interval above 0) and its task return is not "
-            "below (a bounded interval not below 0; an unbounded one leaves it undetermined).",
+            "below (interval not below 0).",
             "",
         ]
         ppo_task = self.seeds_of(scenario, "ppo", 0.0, "task_return")
@@ -238,16 +311,22 @@ class Report:
                 task = self.seeds_of(scenario, arm, lam, "task_return")
                 welfare = self.seeds_of(scenario, arm, lam, "welfare")
                 seeds = sorted(set(task) & set(ppo_task))
-                dt = paired_interval([task[s] for s in seeds], [ppo_task[s] for s in seeds], rng=0)
-                dw = paired_interval(
-                    [welfare[s] for s in seeds], [ppo_welfare[s] for s in seeds], rng=0
+                dt, dw = (
+                    paired_interval(
+                        [mine[s] for s in seeds],
+                        [ppo[s] for s in seeds],
+                        bounds=bounds_of(metric),
+                        rng=0,
+                    )
+                    for mine, ppo, metric in (
+                        (task, ppo_task, "task_return"),
+                        (welfare, ppo_welfare, "welfare"),
+                    )
                 )
                 verdicts.append(dominance(dt, dw))
-                mark = {"yes": " **dominates**", "no": ""}.get(
-                    verdicts[-1], " (undetermined: unbounded task CI)"
-                )
+                mark = " **dominates**" if verdicts[-1] == "yes" else ""
                 found.append(f"λ {lam:g}: task − ppo {dt}, welfare − ppo {dw}{mark}")
-            verdict = next((v for v in ("yes", "undetermined") if v in verdicts), "no")
+            verdict = "yes" if "yes" in verdicts else "no"
             lines.append(f"- {arm}: {verdict}. " + "; ".join(found))
         return [*lines, ""]
 
@@ -271,10 +350,17 @@ class Report:
             if not ARMS[arm].belief_inputs:
                 continue
             at = lam if ARMS[arm].cares else 0.0
-            row = [arm, fmt(finite_interval(self.seeds_of(scenario, arm, at, "welfare")))]
-            row += [
-                fmt(finite_interval(self.seeds_of(scenario, arm, at, "welfare", setting=s)))
-                for s in settings
+            row = [
+                arm,
+                *(
+                    fmt(
+                        finite_interval(
+                            self.seeds_of(scenario, arm, at, "welfare", setting=s),
+                            bounds_of("welfare"),
+                        )
+                    )
+                    for s in ("", *settings)
+                ),
             ]
             lines.append("| " + " | ".join(row) + " |")
         return [*lines, ""]
@@ -425,7 +511,7 @@ def write_report(
     per_seed = seed_means(rows)
     write_csv(report_dir / "seeds.csv", per_seed)
     report = Report(preset, Table(per_seed))
-    lines = report.header() + report.competence_section()
+    lines = report.header() + report.competence_section() + report.aggregate_section()
     for scenario in preset.scenarios:
         lines += report.table_section(
             scenario, preset.population, title=f"## {scenario}: training population"

@@ -177,11 +177,12 @@ class Learner:
         self._total = 1
 
     def learn(self, total_steps: int, report: Report | None = None) -> None:
-        """Train until ``global_step`` reaches ``total_steps``; ``report`` gets each update's
-        statistics."""
+        """Train in whole rollouts until ``global_step`` reaches at least ``total_steps``
+        (it exceeds it by less than one rollout, ``num_envs * num_steps``); ``report`` gets
+        each update's statistics."""
         s = self.settings
         per_update = s.num_envs * s.num_steps
-        updates = max(1, total_steps // per_update)
+        updates = max(1, -(-total_steps // per_update))
         self._total = updates * per_update
         first = self.global_step // per_update
         if self._next_obs is None:

@@ -68,7 +68,8 @@ class TrainArgs:
     population: str = "default"
     """population profile of the humans during training"""
     timesteps: int = 5_000_000
-    """environment steps to train for (summed over the batch)"""
+    """environment steps to train for (summed over the batch): whole rollouts run until at
+    least this many, so a run exceeds it by less than one rollout (num_envs × num_steps)"""
     seed: int = 0
     """seed of the envs and of the learner"""
     max_cycles: int = 200
@@ -226,7 +227,15 @@ def prepare_run_dir(args: TrainArgs, arm: Arm, config: dict) -> Path:
 
 
 class _Log:
-    """Learning curves as CSV (fixed columns) and TensorBoard, plus checkpoints on schedule."""
+    """Learning curves as CSV (fixed columns) and TensorBoard, plus checkpoints on schedule.
+
+    A run can be killed at any moment and resumed from its newest checkpoint, and its curves
+    must then hold every rollout exactly once. So each CSV row is flushed as it is written
+    (a kill loses no row from before a checkpoint), and a resumed run starts both files
+    afresh from ``history``, the CSV rows up to its checkpoint: TensorBoard is rebuilt from
+    them rather than appended to, since the killed run may have logged rollouts past the
+    checkpoint that the resumed run logs again.
+    """
 
     COLUMNS = (
         "time/global_step",
@@ -240,15 +249,16 @@ class _Log:
         "loss/clip_fraction",
     )
 
-    def __init__(self, run_dir: Path, learner, args: TrainArgs, resumed: bool):
+    def __init__(self, run_dir: Path, learner, args: TrainArgs, history: list[dict]):
         self.run_dir, self.learner, self.args = run_dir, learner, args
-        path = run_dir / "progress.csv"
-        self.file = path.open("a" if resumed else "w", newline="")
+        self.file = (run_dir / "progress.csv").open("w", newline="")
         self.writer = csv.DictWriter(self.file, fieldnames=self.COLUMNS, extrasaction="ignore")
-        if not resumed or path.stat().st_size == 0:
-            self.writer.writeheader()
+        self.writer.writeheader()
+        shutil.rmtree(run_dir / "tb", ignore_errors=True)
         tensorboard = require("torch.utils.tensorboard")
         self.board = tensorboard.SummaryWriter(str(run_dir / "tb"))
+        for row in history:
+            self.write(row)
         self.next_checkpoint = (learner.global_step // args.checkpoint_every + 1) * (
             args.checkpoint_every
         )
@@ -257,12 +267,18 @@ class _Log:
             tqdm = require("tqdm").tqdm
             self.bar = tqdm(total=args.timesteps, initial=learner.global_step, unit="step")
 
-    def __call__(self, stats: dict) -> None:
+    def write(self, stats: dict) -> None:
+        """One rollout's row, in both files."""
         self.writer.writerow(stats)
+        self.file.flush()
+        step = int(stats["time/global_step"])
+        for key in self.COLUMNS[1:]:
+            if stats.get(key, "") != "":  # a rollout in which no episode ended has none
+                self.board.add_scalar(key, float(stats[key]), step)
+
+    def __call__(self, stats: dict) -> None:
+        self.write(stats)
         step = stats["time/global_step"]
-        for key, value in stats.items():
-            if key != "time/global_step":
-                self.board.add_scalar(key, value, step)
         if self.bar is not None:
             self.bar.update(step - self.bar.n)
         if step >= self.next_checkpoint:
@@ -276,16 +292,16 @@ class _Log:
             self.bar.close()
 
 
-def _forget_after(path: Path, step: int) -> None:
-    """Drop learning-curve rows a killed run logged after its newest checkpoint."""
+def _history(path: Path, step: int) -> list[dict]:
+    """The learning-curve rows a killed run logged up to its newest checkpoint at ``step``.
+
+    Later rows belong to rollouts the resumed run trains again; a row the kill cut short
+    (always after the checkpoint, which is saved after its row is flushed) is dropped."""
     if not path.exists():
-        return
+        return []
     with path.open(newline="") as f:
-        rows = [r for r in csv.DictReader(f) if int(r["time/global_step"]) <= step]
-    with path.open("w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=_Log.COLUMNS)
-        writer.writeheader()
-        writer.writerows(rows)
+        rows = [r for r in csv.DictReader(f) if None not in r.values() and None not in r]
+    return [r for r in rows if int(r["time/global_step"]) <= step]
 
 
 def run_training(args: TrainArgs) -> Path:
@@ -310,13 +326,14 @@ def run_training(args: TrainArgs) -> Path:
     )
     learner = Learner(env, settings, args.seed)
     checkpoint = newest_checkpoint(run_dir) if args.resume else None
+    history = []
     if checkpoint is not None:
         learner.load(torch.load(checkpoint, weights_only=False))
-        _forget_after(run_dir / "progress.csv", learner.global_step)
+        history = _history(run_dir / "progress.csv", learner.global_step)
         print(f"resuming {run_dir} from {checkpoint.name} at {learner.global_step} steps")
     else:
         write_config(run_dir, config, env)
-    log = _Log(run_dir, learner, args, resumed=checkpoint is not None)
+    log = _Log(run_dir, learner, args, history)
     try:
         learner.learn(args.timesteps, log)
     finally:

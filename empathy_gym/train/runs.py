@@ -11,6 +11,7 @@ directory may be used, are the runner's (``runner.py``).
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -76,7 +77,9 @@ def save_checkpoint(run_dir: Path, learner) -> Path:
     folder = run_dir / "checkpoints"
     folder.mkdir(exist_ok=True)
     path = folder / f"step_{learner.global_step}.pt"
-    torch.save(learner.state(), path)
+    partial = path.with_suffix(".partial")  # a kill mid-save leaves no checkpoint to resume
+    torch.save(learner.state(), partial)
+    os.replace(partial, path)
     return path
 
 
