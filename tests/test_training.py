@@ -214,11 +214,11 @@ def test_compare_takes_a_layout_and_its_scripts_play_it():
     )
     fixed = resolve_preset(CompareArgs(preset="micro"))
     played = {
-        p.layout: _evaluate_script(("dilemma", "default", "selfish", 0, p, ""))
+        p.layout: _evaluate_script(("dilemma", "default", "selfish", 0, p, "", None))
         for p in (fixed, preset)
     }
     assert [r["welfare"] for r in played["fixed"]] != [r["welfare"] for r in played["procedural"]]
-    on_train = _evaluate_script(("dilemma", "default", "selfish", 0, fixed, "train"))
+    on_train = _evaluate_script(("dilemma", "default", "selfish", 0, fixed, "train", None))
     assert {r["setting"] for r in on_train} == {"layout:train"}
     assert [r["welfare"] for r in on_train] == [r["welfare"] for r in played["procedural"]]
     jobs = script_jobs(fixed)
@@ -317,12 +317,15 @@ def test_compare_micro_writes_the_report_and_skips_finished_runs(tmp_path, capsy
         rows = list(csv.DictReader(f))
     arms = {r["arm"] for r in rows}
     scripts = {"script:nothing", "script:selfish", "script:prosocial"}  # dilemma has no oracle
-    assert arms == {"ppo", "affective", "cirl"} | scripts
+    planner = {"script:planner:task", "script:planner:welfare_sum"}  # ppo's reward, cirl's
+    assert arms == {"ppo", "affective", "cirl"} | scripts | planner
+    assert {r["lam"] for r in rows if r["arm"] == "script:planner:welfare_sum"} == {"1.0"}
     assert {r["population"] for r in rows} == {"default", "masking"}
     assert {r["seed"] for r in rows} == {"0", "1"}  # disjoint evaluation episodes per seed
     report = (report_dir / "report.md").read_text()
     for section in (
         "## Competence (training population)",
+        "| dilemma | cirl | 1 | ",
         "Seeds that failed to learn (below 0.5 of the reference",
         "## Aggregates over scenarios",
         "| cirl | ",

@@ -17,16 +17,29 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 from gymnasium.utils import seeding
 
 from empathy_gym.envs.core.jit import bind_kernel
-from empathy_gym.envs.core.layout import Layout, batch_maps, member, stack
+from empathy_gym.envs.core.layout import Layout, Maps, batch_maps, member, stack
+from empathy_gym.envs.core.world import PUBLIC_FIELDS
 from empathy_gym.envs.scenarios import Scenario
 from empathy_gym.envs.scenarios.base import OBSERVE, RESPAWN, STEP
 
 NOISE_BLOCK = 32
+
+
+class Public(NamedTuple):
+    """What anyone in the room could know of a batch: the public world fields (copies), the
+    scenario's state but for its hidden fields, and the batch's maps and rules (read-only
+    views). The planner (``agents/planner.py``) plans on this; it holds no truth."""
+
+    world: NamedTuple
+    state: NamedTuple
+    maps: Maps
+    rules: NamedTuple
 
 
 class Simulation:
@@ -51,6 +64,11 @@ class Simulation:
         self._step_arguments = self._arguments(self._no_rows, self._everyone, STEP)
         self._kernel = bind_kernel(scenario.kernel, *self._step_arguments)
         self._views: dict[int, Scenario] = {}
+        shown = [f for f in self.state._fields if f not in scenario.hidden_state]
+        self._public_types = (
+            NamedTuple("PublicWorld", [(f, np.ndarray) for f in PUBLIC_FIELDS]),
+            NamedTuple("PublicState", [(f, np.ndarray) for f in shown]),
+        )
 
     def map_of(self, b: int) -> tuple[Layout, tuple]:
         """Member ``b``'s map: its layout and rules (views into the batch's arrays)."""
@@ -97,6 +115,16 @@ class Simulation:
             self.scenario.spawn(rng, self.world, self.state, b, *self.map_of(b))
             rng.random(out=fresh[k])
         self._kernel(*self._arguments(fresh, np.asarray(members, np.int64), RESPAWN))
+
+    def public(self) -> Public:
+        """A copy of what is public in every member (see :class:`Public`)."""
+        world, state = self._public_types
+        return Public(
+            world=world(*(getattr(self.world, f).copy() for f in PUBLIC_FIELDS)),
+            state=state(*(getattr(self.state, f).copy() for f in state._fields)),
+            maps=self.maps,
+            rules=self.rules,
+        )
 
     def observe(self, members: Sequence[int]) -> None:
         """Rewrite the observations of ``members`` from the world as it is now."""

@@ -35,9 +35,9 @@ from empathy_gym.agents.arms import Arm
 from empathy_gym.envs.scenarios import make_scenario, scenario_class
 from empathy_gym.errors import check_positive_int
 from empathy_gym.experiment.presets import PRESETS, Preset
-from empathy_gym.experiment.results import LAYOUT_PREFIX, SCRIPT_PREFIX
+from empathy_gym.experiment.results import LAYOUT_PREFIX, PLANNER_PREFIX, SCRIPT_PREFIX, reward_of
 from empathy_gym.extras import require
-from empathy_gym.rollout.evaluate import evaluate, scripted
+from empathy_gym.rollout.evaluate import PLANNER, evaluate, scripted
 from empathy_gym.train.runner import (
     TrainArgs,
     recorded_config,
@@ -209,11 +209,21 @@ def probed_runs(preset: Preset, runs: list[TrainArgs], output_dir: str) -> list:
     return probed
 
 
+def planner_rewards(preset: Preset) -> dict[tuple[str, float], Arm]:
+    """One arm for each distinct reward the preset trains under: ``(reward, lambda)`` ->
+    the first arm with it (arms that differ only in their inputs share a reward)."""
+    rewards: dict[tuple[str, float], Arm] = {}
+    for arm in preset.trained_arms():
+        rewards.setdefault((reward_of(arm.name), arm.lam), arm)
+    return rewards
+
+
 def script_jobs(preset: Preset) -> list[tuple]:
-    """(scenario, population, script, seed, preset, family) for every scripted assistant to
-    evaluate: each script on every evaluation population of the training layout (family
-    ``""``), and each truth-free script on every kind of map its scenario has, the references
-    of the generalisation section."""
+    """(scenario, population, script, seed, preset, family, reward) for every scripted
+    assistant to evaluate: each script on every evaluation population of the training
+    layout (family ``""``), each truth-free script on every kind of map its scenario has,
+    the references of the generalisation section, and the planner under each reward of
+    the preset, on the training population and layout (the competence references)."""
     jobs = []
     for scenario in preset.scenarios:
         rules = scenario_class(scenario)
@@ -226,23 +236,29 @@ def script_jobs(preset: Preset) -> list[tuple]:
             if kind in rules.truth_free_policies():
                 settings += [(preset.population, family) for family in families]
             jobs += [
-                (scenario, population, kind, seed, preset, family)
+                (scenario, population, kind, seed, preset, family, None)
                 for population, family in settings
                 for seed in preset.seeds
             ]
+        jobs += [
+            (scenario, preset.population, PLANNER, seed, preset, "", arm)
+            for arm in planner_rewards(preset).values()
+            for seed in preset.seeds
+        ]
     return jobs
 
 
 def _evaluate_script(job: tuple) -> list[dict]:
     """One scripted assistant on exactly one seed's evaluation episodes of one population, on
-    the training layout or (``family``) one kind of map."""
-    scenario, population, kind, seed, preset, family = job
+    the training layout or (``family``) one kind of map; the planner under ``reward``."""
+    scenario, population, kind, seed, preset, family, reward = job
     maps = scenario_class(scenario).map_families()[family] if family else {"layout": preset.layout}
     kwargs = {"population": population, "max_cycles": preset.max_cycles, **maps}
     rules = make_scenario(scenario, **kwargs)
     first = eval_seed(seed)
+    name = SCRIPT_PREFIX + kind if reward is None else PLANNER_PREFIX + reward_of(reward.name)
     episodes = evaluate(
-        scripted(kind, rules, range(first, first + preset.eval_episodes)),
+        scripted(kind, rules, range(first, first + preset.eval_episodes), reward),
         scenario,
         Arm(),
         preset.eval_episodes,
@@ -252,8 +268,8 @@ def _evaluate_script(job: tuple) -> list[dict]:
     return [
         {
             "scenario": scenario,
-            "arm": SCRIPT_PREFIX + kind,
-            "lam": 0.0,
+            "arm": name,
+            "lam": 0.0 if reward is None else reward.lam,
             "seed": seed,
             "population": population,
             "setting": LAYOUT_PREFIX + family if family else "",

@@ -22,12 +22,14 @@ from empathy_gym.experiment.predictions import PREDICTIONS, Judge
 from empathy_gym.experiment.results import (
     KEY,
     LAYOUT_PREFIX,
+    PLANNER_PREFIX,
     PUMP_PREFIX,
     SCRIPT_PREFIX,
     Table,
     bounds_of,
     load_runs,
     own_return,
+    reward_of,
     scripts_of,
     seed_means,
     term_of,
@@ -111,11 +113,13 @@ class Report:
 
     # --- competence --------------------------------------------------------------------
     def competence(self, scenario: str, arm: str, lam: float, setting: str = "") -> dict:
-        """The arm's own return against the best truth-free script's under its reward, on
-        the episodes of ``setting`` (its training population's, by default).
+        """The arm's own return against the strongest truth-free reference under its reward,
+        on the episodes of ``setting`` (its training population's, by default): the best of
+        every truth-free script and the planner that planned under that reward
+        (``agents/planner.py``), where the comparison ran it.
 
-        ``score``: per seed, the ratio to the best script's mean return, or where that is
-        not positive, the return placed between doing nothing (0) and the best script (1).
+        ``score``: per seed, the ratio to the reference's mean return, or where that is
+        not positive, the return placed between doing nothing (0) and the reference (1).
         """
 
         def reward(row):
@@ -127,6 +131,10 @@ class Report:
             s: self.seeds_of(scenario, s, 0.0, reward, setting=setting)
             for s in scripts_of(self.table, scenario)
         }
+        planner = PLANNER_PREFIX + reward_of(arm)
+        planned = self.seeds_of(scenario, planner, lam, reward, setting=setting)
+        if planned:
+            scripts[planner] = planned
         best = max(scripts, key=lambda s: np.mean(list(scripts[s].values())))
         nothing = scripts[SCRIPT_PREFIX + "nothing"]
         best_mean, nothing_mean = (
@@ -142,7 +150,7 @@ class Report:
         score = {s: v / best_mean for s, v in mine.items()} if best_mean > 0 else normalised
         return {
             "own": finite_interval(mine, own_bounds),
-            "best": best.removeprefix(SCRIPT_PREFIX),
+            "best": "planner" if best == planner else best.removeprefix(SCRIPT_PREFIX),
             "best_return": best_mean,
             "ratio": ratio,
             "normalised": finite_interval(normalised),
@@ -185,10 +193,13 @@ class Report:
         lines = [
             "## Competence (training population)",
             "",
-            "Each arm's return on its own training reward against the best truth-free scripted "
-            f"assistant's under the same reward; below {CONVERGED} of it: **not converged**.",
+            "Each arm's return on its own training reward against the strongest truth-free "
+            "reference under the same reward: the best of every scripted assistant and the "
+            "planner, which plans under that reward with particles drawn from the empathy "
+            "module's beliefs (agents/planner.py; it reads the public map, the one reference "
+            f"allowed to); below {CONVERGED} of it: **not converged**.",
             "",
-            "| scenario | arm | λ | own return | best script | its return | ratio | "
+            "| scenario | arm | λ | own return | reference | its return | ratio | "
             "normalised | converged |",
             "|---|---|---|---|---|---|---|---|---|",
         ]

@@ -60,6 +60,12 @@ def term_of(arm: str) -> str | None:
     return None
 
 
+def reward_of(arm: str) -> str:
+    """The name of an arm's reward: its other-regarding term's column, or ``task``. Arms
+    that differ only in their inputs (``cirl``, ``cirl-cognitive``) share one."""
+    return term_of(arm) or "task"
+
+
 def own_return(row: dict, arm: str, lam: float) -> float:
     """The return of ``row``'s episode under ``arm``'s training reward at ``lam``."""
     term = term_of(arm)
@@ -68,6 +74,9 @@ def own_return(row: dict, arm: str, lam: float) -> float:
 
 SCRIPT_PREFIX = "script:"
 """A row of a scripted assistant names it ``script:<name>`` in the ``arm`` column."""
+PLANNER_PREFIX = SCRIPT_PREFIX + "planner:"
+"""The planner's rows name the reward it planned under: ``script:planner:<reward>``, with
+the lambda in the ``lam`` column (``agents/planner.py``; ``reward_of``)."""
 LAYOUT_PREFIX = "layout:"
 PUMP_PREFIX = "pump:"
 """Settings of a run's episodes on one kind of layout, and on one intuition pump."""

@@ -20,10 +20,12 @@ import numpy as np
 
 from empathy_gym.agents.arms import Arm
 from empathy_gym.agents.empathy import BeliefTracker
+from empathy_gym.agents.planner import Planner, PlannerBudget
 from empathy_gym.agents.wrapper import make_arm_env
 from empathy_gym.envs.core.world import EV
 from empathy_gym.envs.info import components_of, truth_of
 from empathy_gym.envs.scenarios import Scenario, make_scenario
+from empathy_gym.envs.simulation import Public
 
 DISTRESS_VALENCE = -0.3
 """A person is *distressed* when their true valence is below this."""
@@ -35,20 +37,44 @@ MOOD_TERMS = ("mood_proximity", "mood_global", "mood_proximity_face", "mood_glob
 class StepContext:
     beliefs: BeliefTracker  # the empathy module's current beliefs about every member
     truth: dict[str, np.ndarray]  # evaluation-only ground truth: for oracles alone
+    public: Public  # what anyone in the room could know: for the planner
+    moods: dict[str, np.ndarray]  # the assistant's own mood under every coupling x perception
+
+
+def step_context(env, infos: dict) -> StepContext:
+    """The context of the step an arm-wrapped env (``make_arm_env``) is now at."""
+    moods = {key: mirror.mood.copy() for key, mirror in env.mirrors.items()}
+    return StepContext(env.beliefs, truth_of(infos), env.unwrapped.sim.public(), moods)
 
 
 BatchPolicy = Callable[[np.ndarray, StepContext], np.ndarray]
 """Maps a batch of observations (and the step's context) to one action per member."""
 
 
-def scripted(kind: str | Sequence[str], scenario: Scenario, seeds: Sequence[int]) -> BatchPolicy:
+PLANNER = "planner"
+"""The scripted assistant that plans under an arm's reward (``agents/planner.py``)."""
+
+
+def scripted(
+    kind: str | Sequence[str],
+    scenario: Scenario,
+    seeds: Sequence[int],
+    reward: Arm | None = None,
+    budget: PlannerBudget | None = None,
+) -> BatchPolicy:
     """One of the scenario's scripted assistants per member, fed views and beliefs; ``kind``
     names one script for every member, or one per member.
 
     Scripts act on the observation (decoded, without the belief inputs) and the empathy
     module's beliefs; the truth reaches only policies that declare ``reads_truth``
-    (oracles). None reads the map: each knows the room from what its window has shown it.
+    (oracles). None reads the map: each knows the room from what its window has shown it,
+    but for ``planner``, which plans under ``reward`` (an arm at its lambda) on the public
+    map and plays every member (``budget``: its search).
     """
+    if kind == PLANNER:
+        if reward is None:
+            raise ValueError("the planner needs a reward: pass reward=Arm(name, lam)")
+        return Planner(scenario, reward, len(seeds), budget, seed=int(seeds[0]))
     kinds = [kind] * len(seeds) if isinstance(kind, str) else list(kind)
     policies = [scenario.make_policy(k, s) for k, s in zip(kinds, seeds, strict=True)]
 
@@ -96,7 +122,7 @@ def rollout(
     env = make_arm_env(scenario, arm, episodes, autoreset=False, **(ablation or {}), **env_kwargs)
     max_cycles = env.unwrapped.max_cycles
     obs, infos = env.reset(seed=seed)
-    context = StepContext(env.beliefs, truth_of(infos))
+    context = step_context(env, infos)
     steps: dict[str, list] = {}
 
     def keep(group: str, values: dict) -> None:
@@ -109,7 +135,7 @@ def rollout(
         actions = np.asarray(act(obs, context))
         keep("obs", {"raw": raw_obs, "actions": actions})
         obs, _, _, _, infos = env.step(actions)
-        context = StepContext(env.beliefs, truth_of(infos))
+        context = step_context(env, infos)
         belief = infos["belief"]
         keep("components", components_of(infos))
         keep("moods", {k: v for k, v in belief.items() if k.startswith("mood")})

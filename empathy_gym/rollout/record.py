@@ -11,11 +11,10 @@ import numpy as np
 
 from empathy_gym.agents.arms import Arm
 from empathy_gym.agents.wrapper import make_arm_env
-from empathy_gym.envs.info import truth_of
 from empathy_gym.extras import require
 from empathy_gym.render.frame import Overlay, Renderer
 from empathy_gym.render.recording import Recording
-from empathy_gym.rollout.evaluate import BatchPolicy, StepContext
+from empathy_gym.rollout.evaluate import BatchPolicy, step_context
 
 VIDEO_SUFFIXES = (".mp4", ".gif")
 
@@ -38,7 +37,7 @@ def record_episode(
     recording = Recording(scenario, env.scenario.config.to_dict(), env.scenario.ascii_map.text)
     belief = _belief(env)
     actions = np.zeros(1, np.int64)
-    frames, context, totals = [], StepContext(env.beliefs, truth_of(infos)), np.zeros(4)
+    frames, context, totals = [], step_context(env, infos), np.zeros(4)
     while True:
         shown = belief if arm.sees_belief else None
         recording.capture(world, state, actions, obs[0], shown)
@@ -49,7 +48,7 @@ def record_episode(
             break
         actions = np.asarray(act(obs, context))
         obs, _, _, _, infos = env.step(actions)
-        context = StepContext(env.beliefs, truth_of(infos))
+        context = step_context(env, infos)
         belief = {k: v[0] for k, v in infos["belief"].items()}
     env.close()
     return frames, recording

@@ -80,6 +80,10 @@ HIDDEN_FIELDS = (
     "events",
 )
 """World fields that are ground truth: evaluation only, never in the assistant's observation."""
+PUBLIC_FIELDS = ("pos", "last_move", "expression", "t", "action_mask")
+"""World fields anyone in the room can see: where everyone is and went, their faces, the
+clock and the walls around each agent. The planner copies these (``Simulation.public``);
+``components`` is left out because it holds the people's true welfare."""
 
 
 def allocate_world(batch: int, n_humans: int, obs_sizes: tuple[int, int]) -> World:

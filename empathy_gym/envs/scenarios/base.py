@@ -489,6 +489,22 @@ class Scenario:
         """Reset the scenario's own arrays of member ``b`` on its map; all randomness from
         ``rng``."""
 
+    beside_people: ClassVar[bool] = False
+    """Whether going beside a person and INTERACTing is one of the planner's options: in a
+    scenario where acting on people does something (comfort)."""
+
+    def places(self, state, b: int, rules) -> list[tuple[np.ndarray, bool]]:
+        """Where the planner's options lead (``agents/planner.py``): cells of member ``b``'s
+        public map (``rules``) and public ``state``, each with whether the assistant
+        INTERACTs on arriving there. The planner may read the map: it is the one scripted
+        assistant an assistance game lets know it."""
+        return []
+
+    def sample_hidden(self, state, valence: np.ndarray) -> None:
+        """Draw the scenario's hidden state (``hidden_state``) of a batch of planner
+        particles, consistent with each person's sampled ``valence`` (M, N); the hidden
+        fields arrive zeroed."""
+
     def decode_extras(self, parts: dict[str, np.ndarray], position: np.ndarray) -> dict:
         """The scenario's observation fields, read back (``parts`` from the spec's decode)."""
         return {}

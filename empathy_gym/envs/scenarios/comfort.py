@@ -672,6 +672,16 @@ class Comfort(Scenario):
             if worried:
                 world.affect[b, i, 0] = WORRIED_START_VALENCE
 
+    beside_people = True
+
+    def places(self, state: ComfortState, b, rules) -> list:
+        """The coins (collected on arrival) and the lever (INTERACT pulls it)."""
+        return [(c, False) for c in state.coins[b]] + [(c, True) for c in rules.levers]
+
+    def sample_hidden(self, state: ComfortState, valence) -> None:
+        """A person is worried when their valence is as low as the scripts call distress."""
+        state.worried[:] = valence < DISTRESS_BELIEF
+
     def decode_extras(self, parts, position) -> dict:
         lever = parts["lever"]
         return {

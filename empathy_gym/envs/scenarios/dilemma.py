@@ -313,6 +313,10 @@ class Dilemma(Scenario):
 
     human_extras = assistant_extras
 
+    def places(self, state, b, rules) -> list:
+        """The finish: each arrival is an errand."""
+        return [(c, False) for c in rules.finish]
+
     def decode_extras(self, parts, position) -> dict:
         return {
             key: self.relative_cells(parts[key][..., None, :], position)[..., 0, :]

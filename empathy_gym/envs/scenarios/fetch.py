@@ -507,6 +507,10 @@ class Fetch(Scenario):
     def spawn_state(self, rng, world, state: FetchState, b: int, layout, rules) -> None:
         state.carry[b] = -1
 
+    def places(self, state, b, rules) -> list:
+        """Shelves (INTERACT picks the item up) and counters (INTERACT hands it over)."""
+        return [(c, True) for c in (*rules.shelves, *rules.counters)]
+
     def decode_extras(self, parts, position) -> dict:
         items = parts["items"]
         cells = {
