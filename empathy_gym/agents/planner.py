@@ -15,7 +15,8 @@ PPO), at every step and for every episode of a batch it
    particle and *plan*, and plays each plan forward ``depth`` steps on the scenario's own
    compiled kernel, with noise from its own generator;
 3. scores each plan by the arm's own reward, ``task + lambda * term``, summed over the
-   horizon and averaged over particles (the term as the arm's reward computes it: the
+   horizon with a slight discount, plus the term carried on as it ended to the episode's
+   end, and averaged over particles (the term as the arm's reward computes it: the
    people's mean valence, or the assistant's mood caught from the valence it perceives);
 4. takes the best plan's first action, and plans again at the next step.
 
@@ -66,7 +67,7 @@ class PlannerBudget:
 
     particles: int = 6
     depth: int = 24
-    discount: float = 0.98
+    discount: float = 0.95
     """per step of look-ahead: of two plans that earn the same within the horizon, the one
     that earns it sooner wins (the arm's own return is undiscounted; the horizon is not)"""
 
@@ -188,6 +189,13 @@ def _option_actions(
             break
         actions[m] = action
     return actions
+
+
+def _discounted_steps(discount: float, start: int, steps: np.ndarray) -> np.ndarray:
+    """``sum(discount ** k for k in range(start, start + steps))``, elementwise."""
+    if discount == 1.0:
+        return steps.astype(float)
+    return discount**start * (1.0 - discount**steps) / (1.0 - discount)
 
 
 def _among(walkable: np.ndarray, people: np.ndarray) -> tuple[int, int]:
@@ -410,11 +418,17 @@ class Planner:
                 )
                 reward += lam * mood
             total += np.where(step < left, reward, 0.0) * budget.discount**step
+            term = reward - world.components[:, 0, CO.task]
             did = world.components[:, 0, CO.task] > 0
             did |= world.events[..., ASSISTANT_EVENTS].sum(axis=(1, 2)) > 0
             for old, new in zip(before, state, strict=True):
                 did |= (old != new).reshape(len(episode), -1).any(axis=1)
             _advance(stage, actions == INTERACT, did, length)
+        # Beyond the horizon the other-regarding term goes on as it ended, to the episode's
+        # end: a person comforted stays better off, a customer handed the wrong item stays
+        # upset, and most of an act's worth to people lies past the steps simulated.
+        tail = np.clip(left - budget.depth, 0, None)
+        total += term * _discounted_steps(budget.discount, budget.depth, tail)
         scores = total.reshape(self.episodes, budget.particles, -1).mean(axis=1)
         return np.where(plans.valid, scores, -np.inf)
 
