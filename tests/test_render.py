@@ -1,5 +1,6 @@
 """Frames, overlays, recordings, videos and keyboard control (headless: SDL's dummy driver)."""
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -274,3 +275,26 @@ def test_play_moves_the_other_humans_by_the_built_in_model():
     np.testing.assert_allclose(counts / 4000, expected, atol=0.03)
     world.withdrawn[0, i] = True  # a worried person stays where they are
     assert {game.humans(f"human_{i}") for _ in range(50)} == {0}
+
+
+def test_watch_plays_the_planner_under_a_reward(tmp_path):
+    from empathy_gym.ui.watch import WatchArgs, run_watch
+
+    video = tmp_path / "planner.gif"
+    args = WatchArgs(
+        policy="planner",
+        reward="cirl@4",
+        scenario="comfort",
+        max_cycles=10,
+        window=False,
+        record=str(video),
+    )
+    run_watch(args)
+    assert iio.imread(video).shape[0] == 10 + 1
+    for reward, match in (
+        (None, "the planner needs a reward"),
+        ("cirl@x", r"arm 'cirl@x': lambda 'x' is not a number"),
+        ("greedy@1", "arm 'greedy' is unknown"),
+    ):
+        bad = dataclasses.replace(args, reward=reward, record=None)
+        assert_clean_error(lambda bad=bad: run_watch(bad), match)

@@ -103,6 +103,19 @@ class Arm:
                 " use arm 'affective' (with belief inputs) or 'ppo'; lam must be > 0"
             )
 
+    @classmethod
+    def parse(cls, label: str) -> Arm:
+        """The arm a label names, as :attr:`label` writes it: ``ppo``, ``cirl@4``."""
+        name, _, lam = label.partition("@")
+        try:
+            value = float(lam) if lam else 0.0
+        except ValueError:
+            raise ValueError(
+                f"arm {label!r}: lambda {lam!r} is not a number; write an arm as name@lambda,"
+                " e.g. cirl@4, or ppo"
+            ) from None
+        return cls(name, value)
+
     @property
     def factors(self) -> Factors:
         return ARMS[self.name]

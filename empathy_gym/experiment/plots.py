@@ -18,7 +18,13 @@ from empathy_gym.train.runs import run_dir_name
 require("matplotlib").use("Agg")  # files only, never a window
 plt = require("matplotlib.pyplot")
 
-CURVES = (("episode/task_return", "task return"), ("episode/welfare", "welfare"))
+CURVES = (
+    ("episode/shaped_return", "own-reward return"),
+    ("episode/task_return", "task return"),
+    ("episode/welfare", "welfare"),
+)
+"""Learning curves: each arm's return under its own training reward (the competence
+measure, with the reference it is measured against as a dotted line), then its parts."""
 STYLE = {
     "cirl": ("tab:blue", "-"),
     "cirl-cognitive": ("tab:blue", "--"),
@@ -35,7 +41,7 @@ def write_plots(report, runs, output_dir: str, plot_dir: Path) -> None:
     plot_dir.mkdir(parents=True, exist_ok=True)
     _frontiers(report, plot_dir / "frontiers.png")
     _ablation_doses(report, plot_dir / "ablation_doses.png")
-    _learning_curves(report.preset, runs, output_dir, plot_dir / "learning_curves.png")
+    _learning_curves(report, runs, output_dir, plot_dir / "learning_curves.png")
 
 
 def _mean_ci(values: dict) -> tuple[float, float, float]:
@@ -138,9 +144,12 @@ def _read_curve(path: Path, column: str) -> tuple[np.ndarray, np.ndarray]:
     return np.array(steps), np.array(values)
 
 
-def _learning_curves(preset, runs, output_dir: str, path: Path) -> None:
+def _learning_curves(report, runs, output_dir: str, path: Path) -> None:
+    """Per scenario, each arm's curves: every seed thin, their mean thick; on the own-reward
+    panel, the return of the reference its competence is measured against (dotted)."""
+    preset = report.preset
     fig, axes = plt.subplots(
-        len(CURVES), len(preset.scenarios), squeeze=False, figsize=(5 * len(preset.scenarios), 6.5)
+        len(CURVES), len(preset.scenarios), squeeze=False, figsize=(5 * len(preset.scenarios), 9)
     )
     for col, scenario in enumerate(preset.scenarios):
         arms = dict.fromkeys(r.to_arm() for r in runs if r.scenario == scenario)
@@ -159,13 +168,17 @@ def _learning_curves(preset, runs, output_dir: str, path: Path) -> None:
                 if length == 0:
                     continue
                 steps = curves[0][0][:length]
+                for seed_steps, values in curves:
+                    axes[row, col].plot(seed_steps, values, "-", color=colour, lw=0.4, alpha=0.4)
                 mean = np.mean([v[:length] for _, v in curves], axis=0)
                 axes[row, col].plot(steps, mean, line or "-", color=colour, label=arm.label)
                 axes[row, col].set_ylabel(label)
+            reference = report.competence(scenario, arm.name, arm.lam)["best_return"]
+            axes[0, col].axhline(reference, color=colour, ls=":", lw=1)
         axes[0, col].set_title(scenario)
         axes[-1, col].set_xlabel("environment steps")
     axes[0, 0].legend(fontsize=6)
-    fig.suptitle(f"learning curves (training episodes, mean over seeds {list(preset.seeds)})")
+    fig.suptitle("seeds thin, their mean thick; dotted: the reference", fontsize=9)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)

@@ -568,7 +568,16 @@ def write_report(
     lines += report.pump_section(rows)
     predictions, claims = report.prediction_section()
     lines += [*predictions, *inside]
-    lines += ["## Learning curves", "", "![learning curves](plots/learning_curves.png)", ""]
+    lines += [
+        "## Learning curves",
+        "",
+        "Training episodes of every seed (thin) and their mean (thick): each arm's return "
+        "under its own reward, with the return of the reference its competence is measured "
+        "against (dotted; evaluation episodes), then its task return and welfare.",
+        "",
+        "![learning curves](plots/learning_curves.png)",
+        "",
+    ]
     (report_dir / "report.md").write_text("\n".join(lines) + "\n")
     from empathy_gym.experiment.plots import write_plots
 

@@ -3,6 +3,7 @@
     empathy-gym watch --run runs/fetch__cirl_lam1__0 --truth
     empathy-gym watch --policy prosocial --scenario comfort --record comfort.gif --no-window
     empathy-gym watch --policy avoider --scenario comfort --pump escape_easy --truth
+    empathy-gym watch --policy planner --reward cirl@4 --scenario comfort --truth
 
 Frames show what the assistant sees, its beliefs when it has an empathy module, and with
 ``--truth`` the hidden state. ``--record`` writes an MP4 or GIF with imageio;
@@ -31,9 +32,12 @@ class WatchArgs:
     """a run directory made by `empathy-gym train` (runs/<scenario>__<arm>__...)"""
     policy: str | None = None
     """instead of a run: a scripted assistant of --scenario (random, nothing, selfish,
-    prosocial, and the scenario's own scripts)"""
+    prosocial, the scenario's own scripts, and planner with --reward)"""
     scenario: str | None = None
     """the scenario of a scripted assistant (a run knows its own)"""
+    reward: str | None = None
+    """the reward --policy planner plans under: an arm at its lambda (ppo, cirl@4,
+    contagion-global@1...)"""
     pump: str | None = None
     """an intuition pump of the scenario, e.g. comfort's escape_easy"""
     population: str | None = None
@@ -88,7 +92,8 @@ def run_watch(args: WatchArgs) -> None:
     if args.max_cycles is not None:
         env_kwargs["max_cycles"] = args.max_cycles
     if args.policy is not None:
-        act = scripted(args.policy, make_scenario(scenario, **env_kwargs), [args.seed])
+        reward = None if args.reward is None else Arm.parse(args.reward)
+        act = scripted(args.policy, make_scenario(scenario, **env_kwargs), [args.seed], reward)
     renderer = Renderer(make_scenario(scenario, **env_kwargs), "human", args.fps)
     frames = []
     for k in range(args.episodes):
