@@ -1,5 +1,5 @@
 """The planner: an assistance game solved by search, at gridworld scale (docs/design.md
-"Competence").
+"The planner").
 
 The learned arms are compared with scripted assistants, and a comparison is only as strong
 as its yardstick. This is the strongest truth-free one: in the spirit of POMCP and of
@@ -37,6 +37,9 @@ their window has shown them. It never reads the truth.
 
 from __future__ import annotations
 
+import itertools
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -191,6 +194,43 @@ def _option_actions(
     return actions
 
 
+THREADS = max(1, min(4, os.cpu_count() or 1))
+MIN_CHUNK = 2048
+"""The simulations step as slices of the batch on ``THREADS`` threads (the scenario
+kernels release the GIL), none smaller than this many members."""
+_POOL: list[ThreadPoolExecutor] = []
+
+
+def _pool() -> ThreadPoolExecutor:
+    if not _POOL:
+        _POOL.append(ThreadPoolExecutor(THREADS, thread_name_prefix="planner"))
+    return _POOL[0]
+
+
+def _chunks(arguments: tuple, size: int) -> list[tuple]:
+    """The kernel's arguments for contiguous slices of the batch, one per thread."""
+    world, state, statics, actions, noise, cursor, rows, unobserved, mode = arguments
+    count = max(1, min(THREADS, size // MIN_CHUNK))
+    bounds = np.linspace(0, size, count + 1).astype(int)
+    parts = []
+    for a, b in itertools.pairwise(bounds):
+        maps = statics.layout._replace(map_of=statics.layout.map_of[a:b])
+        parts.append(
+            (
+                type(world)(*(field[a:b] for field in world)),
+                type(state)(*(field[a:b] for field in state)),
+                statics._replace(layout=maps),
+                actions[a:b],
+                noise[a:b],
+                cursor[a:b],
+                rows,
+                unobserved,
+                mode,
+            )
+        )
+    return parts
+
+
 def _discounted_steps(discount: float, start: int, steps: np.ndarray) -> np.ndarray:
     """``sum(discount ** k for k in range(start, start + steps))``, elementwise."""
     if discount == 1.0:
@@ -295,9 +335,8 @@ class Planner:
                 options.append((p, does, True))
                 if who < 0 and not np.array_equal(fields[e, p, 0], fields[e, p, 1]):
                     options.append((p, does, False))
-            plans.append(
-                [(), *((o,) for o in options), *((o, q) for o in options for q in options)]
-            )
+            pairs = [(o, q) for o in options for q in options if o != q]  # (o, o) is (o)
+            plans.append([(), *((o,) for o in options), *pairs])
         count = max(len(p) for p in plans)
         shape = (episodes, count, OPTIONS_PER_PLAN)
         place = np.zeros(shape, np.int64)
@@ -329,6 +368,7 @@ class Planner:
         # plans read the world, not what anyone sees (most of a step's work, saved).
         rows, unobserved = np.zeros((0, scenario.noise_spec.size)), np.zeros(0, np.int64)
         arguments = (world, state, statics, actions, noise, cursor, rows, unobserved, STEP)
+        kernel = bind_kernel(scenario.kernel, *arguments)
         self._sim = {
             "size": size,
             "world": world,
@@ -339,8 +379,7 @@ class Planner:
             "episode": episode,
             "plan": np.tile(np.arange(plans), self.episodes * self.budget.particles),
             "plans": plans,
-            "kernel": bind_kernel(scenario.kernel, *arguments),
-            "arguments": arguments,
+            "chunks": [(kernel, part) for part in _chunks(arguments, size)],
         }
         return self._sim
 
@@ -383,8 +422,8 @@ class Planner:
         world.withdrawn[:] = False
         world.events[:] = 0.0
         self.scenario.sample_hidden(state, each_plan(np.clip(mean[..., 0], -1.0, 1.0)))
-        noise = self.rng.random((size, *sim["noise"].shape[1:]))
-        sim["noise"][:] = each_plan(noise)
+        depth, width = self.budget.depth, sim["noise"].shape[2]
+        sim["noise"][:, :depth] = each_plan(self.rng.random((size, depth, width)))
         sim["cursor"][:] = 0
 
     def _scores(self, sim: dict, plans: Plans, public: Public, moods: np.ndarray) -> np.ndarray:
@@ -401,7 +440,7 @@ class Planner:
             actions = _option_actions(world.pos, episode, plan, stage, *plans.steering())
             sim["actions"][:, 0] = actions
             before = [field.copy() for field in state]
-            sim["kernel"](*sim["arguments"])
+            list(_pool().map(lambda chunk: chunk[0](*chunk[1]), sim["chunks"]))
             reward = world.components[:, 0, CO.task].copy()
             if factors.term == "welfare":
                 reward += lam * world.components[:, 0, CO.welfare]

@@ -347,7 +347,7 @@ class ComfortState(NamedTuple):
     diverted: np.ndarray  # (B,) bool: a lever was pulled this episode
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _kernel(world, state, s, actions, noise, cursor, fresh, members, mode):
     if mode == STEP:
         rows = begin_step(world, noise, cursor)

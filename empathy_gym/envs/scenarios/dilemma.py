@@ -145,7 +145,7 @@ class DilemmaDraw(NamedTuple):
     alcoves: int
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _kernel(world, state, s, actions, noise, cursor, fresh, members, mode):
     if mode == STEP:
         rows = begin_step(world, noise, cursor)

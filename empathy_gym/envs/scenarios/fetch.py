@@ -210,7 +210,7 @@ class FetchDraw(NamedTuple):
     wrong_item_harm: float
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _kernel(world, state, s, actions, noise, cursor, fresh, members, mode):
     if mode == STEP:
         rows_ = begin_step(world, noise, cursor)
