@@ -23,7 +23,7 @@ from empathy_gym.experiment.tune import (
     run_tune,
 )
 from empathy_gym.train.runner import CirlArgs, PpoArgs, run_training
-from empathy_gym.train.settings import PPOSettings
+from empathy_gym.train.settings import PPOSettings, made_for
 from helpers import assert_clean_error
 
 TINY = dict(
@@ -60,7 +60,8 @@ def test_three_trials_finish_and_the_best_settings_are_written_in_full(tuned):
     study = _study(folder)
     assert [t.state for t in study.trials] == [optuna.trial.TrialState.COMPLETE] * 3
     written = json.loads(path.read_text())
-    assert set(written) == {f.name for f in dataclasses.fields(PPOSettings)}
+    assert set(written) == {f.name for f in dataclasses.fields(PPOSettings)} | {"made_for"}
+    assert written.pop("made_for") == made_for("dilemma")
     assert written == study.best_trial.user_attrs["settings"]
     assert study.best_value == max(t.value for t in study.trials)
     settings = PPOSettings.from_json(path)
@@ -112,6 +113,7 @@ def test_a_study_is_reproducible_from_its_seed(tuned, tmp_path):
 def test_train_and_compare_accept_the_settings_file(tuned, tmp_path):
     _, path = tuned
     written = json.loads(path.read_text())
+    del written["made_for"]  # what it was tuned on, checked when read; not a setting
     run_dir = run_training(
         CirlArgs(
             scenario="dilemma",
@@ -285,6 +287,22 @@ def test_a_bad_settings_file_is_named_with_its_field(content, match, tmp_path):
     compare = CompareArgs(preset="micro", output_dir=str(out), settings=str(path))
     assert_clean_error(lambda: run_compare(compare), named)
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("change", "match"),
+    [
+        ({"version": "dilemma_v1"}, r"was tuned on dilemma_v1 .* this code's is dilemma_v"),
+        ({"observation": "0123456789ab"}, r"with observation layout 0123456789ab; this code's"),
+        ({"scenario": "lobby"}, r"was tuned on an unknown scenario: .*'lobby'"),
+    ],
+)
+def test_settings_tuned_on_another_env_or_observation_are_refused(change, match, tmp_path):
+    path = tmp_path / "tuned.json"
+    path.write_text(json.dumps({"gamma": 0.98, "made_for": made_for("dilemma") | change}))
+    assert_clean_error(lambda: PPOSettings.from_json(path), match)
+    path.write_text(json.dumps({"gamma": 0.98, "made_for": made_for("dilemma")}))
+    assert PPOSettings.from_json(path).gamma == 0.98
 
 
 def test_settings_file_and_ppo_flags_exclude_each_other(tmp_path):

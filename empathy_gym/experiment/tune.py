@@ -40,7 +40,7 @@ from empathy_gym.experiment.results import own_return
 from empathy_gym.extras import require
 from empathy_gym.rollout.evaluate import evaluate
 from empathy_gym.train.runs import MAX_EVAL_EPISODES, config_changes, run_dir_name
-from empathy_gym.train.settings import PPOSettings
+from empathy_gym.train.settings import MADE_FOR, PPOSettings, made_for
 
 NUM_STEPS = (32, 64, 128)
 """Rollout lengths searched (steps per env)."""
@@ -351,7 +351,8 @@ def write_best(study, path: Path, states) -> Path:
             " settings; run more trials (raise --n-trials)"
         )
     best = study.best_trial
-    path.write_text(json.dumps(best.user_attrs["settings"], indent=1) + "\n")
+    provenance = {MADE_FOR: made_for(study.user_attrs["config"]["scenario"])}
+    path.write_text(json.dumps(best.user_attrs["settings"] | provenance, indent=1) + "\n")
     print(
         f"study {study.study_name}: {complete} complete and {pruned} pruned trials; the best,"
         f" trial {best.number}, returned {best.value:.4g} under the arm's reward; its"

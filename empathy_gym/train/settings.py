@@ -12,6 +12,9 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from empathy_gym.envs.parallel import version_name
+from empathy_gym.envs.scenarios import make_scenario
+
 
 @dataclass
 class PPOSettings:
@@ -62,6 +65,9 @@ class PPOSettings:
             raise ValueError(f"{where} cannot be read as JSON: {err}") from err
         if not isinstance(fields, dict):
             raise ValueError(f"{where} must hold a JSON object of learner settings")
+        stored = fields.pop(MADE_FOR, None)
+        if stored is not None:
+            check_made_for(where, stored)
         known = [f.name for f in dataclasses.fields(cls)]
         unknown = sorted(set(fields) - set(known))
         if unknown:
@@ -102,6 +108,39 @@ class PPOSettings:
             )
         if not self.hidden or any(h <= 0 for h in self.hidden):
             raise ValueError(f"hidden must be positive layer sizes, got {self.hidden}")
+
+
+MADE_FOR = "made_for"
+"""The key under which a settings file says what it was tuned on (``empathy-gym tune`` writes
+it): the scenario, its version and its observation layout. Settings tuned on another
+version of the env, or on another observation, are refused: what suited one input need not
+suit another, and a study is only evidence about what it ran on."""
+
+
+def made_for(scenario: str) -> dict:
+    """What settings tuned on ``scenario`` today were tuned on."""
+    rules = make_scenario(scenario)
+    return {
+        "scenario": scenario,
+        "version": version_name(rules),
+        "observation": rules.assistant_spec.signature,
+    }
+
+
+def check_made_for(where: str, stored: object) -> None:
+    """A ValueError naming the file unless it was tuned on this code's env and observation."""
+    if not isinstance(stored, dict) or not isinstance(stored.get("scenario"), str):
+        raise ValueError(f"{where}: {MADE_FOR} must name the scenario it was tuned on")
+    try:
+        current = made_for(stored["scenario"])
+    except ValueError as err:
+        raise ValueError(f"{where} was tuned on an unknown scenario: {err}") from None
+    if stored != current:
+        raise ValueError(
+            f"{where} was tuned on {stored.get('version')} with observation layout "
+            f"{stored.get('observation')}; this code's is {current['version']} with "
+            f"{current['observation']}: tune again (empathy-gym tune) on this version"
+        )
 
 
 def _typed(name: str, value: object, default: object) -> object:

@@ -17,6 +17,8 @@ module, so they pickle by reference and numba's on-disk cache can find them agai
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Sequence
 from typing import NamedTuple
 
@@ -95,6 +97,9 @@ class FlatSpec:
             seen.add(f.name)
         self.type_name = type_name
         self.fields = fields
+        described = json.dumps([[f.name, list(f.columns), f.rows, f.row_label] for f in fields])
+        self.signature = hashlib.sha1(described.encode()).hexdigest()[:12]
+        """Names this layout: the same fields in the same order give the same signature."""
         starts = np.concatenate([[0], np.cumsum([f.width for f in fields])]).astype(int)
         self.size = int(starts[-1])
         self.offsets = offset_type(type_name, [f.name for f in fields])(*starts[:-1].tolist())
