@@ -48,6 +48,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/render.py
 	$(BIN)/python benchmarks/memory.py
 	$(BIN)/python benchmarks/view_radius.py
+	$(BIN)/python benchmarks/planner.py
 	SDL_VIDEODRIVER=dummy $(BIN)/python benchmarks/analysis.py
 
 clean:
