@@ -38,9 +38,10 @@ Beside means, :func:`interquartile_mean` and :func:`probability_of_improvement` 
 aggregates Agarwal et al. (NeurIPS 2021, the ``rliable`` library) recommend for few-run RL:
 the mean of the middle half of every run of every task, which one failed seed cannot drag,
 and the chance that a run of one arm beats a run of another; both with a stratified
-bootstrap (seeds resampled within each task). They are written here on numpy and scipy
-rather than taken from ``rliable``, whose pinned ``arch==5.3.0`` has no wheel for this
-Python.
+bootstrap (seeds resampled within each task). They are written here on numpy rather than
+taken from ``rliable``, which would bring ``arch`` (with statsmodels) and seaborn into the
+training extra for two functions of a few lines each; ``test_stats.py`` checks them against
+hand-computed cases and ``scipy.stats.trim_mean``.
 """
 
 from __future__ import annotations
@@ -51,7 +52,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy import stats as scipy_stats
 
 __all__ = [
     "UNBOUNDED",
@@ -136,6 +136,10 @@ def _student_t(x: np.ndarray, level: float) -> tuple[float, float, float]:
     """The Student-t interval and its two-sided p-value for mean = 0."""
     n, mean = len(x), float(x.mean())
     se = float(x.std(ddof=1)) / math.sqrt(n)
+    # Imported here, not with the module: scipy.stats takes ~0.6 s to import (measured),
+    # which the CLI and every torch-free command would pay at start-up for nothing.
+    from scipy import stats as scipy_stats
+
     q = float(scipy_stats.t.ppf(0.5 + level / 2.0, n - 1))
     p = 2.0 * float(scipy_stats.t.sf(abs(mean) / se, n - 1))
     return mean - q * se, mean + q * se, p
@@ -205,7 +209,7 @@ def seed_interval(
             f"resamples={resamples} is too few for a {level:.0%} interval, need at least {need}"
         )
     mean = float(x.mean())
-    if x.max() == x.min():
+    if x.max() == x.min() or float(x.std(ddof=1)) == 0.0:  # no spread, or none a float holds
         return Interval(mean, mean, mean, n, 1.0 if mean == 0.0 else 0.0)
     if n < BOOTSTRAP_FROM:
         low, high, p = _student_t(x, level)
@@ -352,6 +356,13 @@ def _percentiles(estimate: float, draws: np.ndarray, level: float) -> Aggregate:
     return Aggregate(float(estimate), float(low), float(high))
 
 
+def _middle_half(values: np.ndarray) -> np.ndarray:
+    """Per row, the mean of the values left when a quarter (rounded down) of them is cut
+    from each end, as ``scipy.stats.trim_mean(values, 0.25, axis=1)`` computes it."""
+    cut = int(0.25 * values.shape[1])
+    return np.sort(values, axis=1)[:, cut : values.shape[1] - cut].mean(axis=1)
+
+
 def interquartile_mean(
     scores: Sequence[ArrayLike], level: float = 0.95, resamples: int = 2000, rng: Seed = 0
 ) -> Aggregate:
@@ -368,8 +379,7 @@ def interquartile_mean(
     tasks = _tasks(scores, "scores")
     pooled = np.concatenate(tasks)
     draws = np.concatenate(_resample(tasks, resamples, np.random.default_rng(rng)), axis=1)
-    estimate = scipy_stats.trim_mean(pooled, 0.25)
-    return _percentiles(estimate, scipy_stats.trim_mean(draws, 0.25, axis=1), level)
+    return _percentiles(_middle_half(pooled[None])[0], _middle_half(draws), level)
 
 
 def probability_of_improvement(

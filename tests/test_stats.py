@@ -260,3 +260,14 @@ def test_probability_of_improvement_counts_ties_half_and_averages_tasks():
     assert ahead.low <= ahead.estimate <= ahead.high
     with pytest.raises(ValueError, match="x and y must cover the same tasks"):
         probability_of_improvement([[1.0]], [[1.0], [2.0]])
+
+
+def test_the_middle_half_is_scipys_trimmed_mean():
+    from scipy.stats import trim_mean
+
+    from empathy_gym.stats import _middle_half
+
+    rng = np.random.default_rng(0)
+    for runs in range(1, 13):
+        values = rng.exponential(1.0, (7, runs))
+        np.testing.assert_allclose(_middle_half(values), trim_mean(values, 0.25, axis=1))
