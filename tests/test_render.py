@@ -292,9 +292,13 @@ def test_watch_plays_the_planner_under_a_reward(tmp_path):
     run_watch(args)
     assert iio.imread(video).shape[0] == 10 + 1
     for reward, match in (
-        (None, "the planner needs a reward"),
+        (None, r"the planner needs a reward .* --reward cirl@4"),
         ("cirl@x", r"arm 'cirl@x': lambda 'x' is not a number"),
         ("greedy@1", "arm 'greedy' is unknown"),
     ):
         bad = dataclasses.replace(args, reward=reward, record=None)
         assert_clean_error(lambda bad=bad: run_watch(bad), match)
+    scripted_with_reward = dataclasses.replace(args, policy="prosocial", record=None)
+    assert_clean_error(
+        lambda: run_watch(scripted_with_reward), "--reward applies to --policy planner only"
+    )

@@ -37,6 +37,7 @@ done to a trained policy's belief inputs at test time is an *ablation*
 from __future__ import annotations
 
 from dataclasses import dataclass
+from math import inf
 
 from empathy_gym.agents.empathy import COUPLINGS, check_coupling
 
@@ -90,8 +91,9 @@ class Arm:
 
     def __post_init__(self) -> None:
         factors = factors_of(self.name)
-        if isinstance(self.lam, bool) or not isinstance(self.lam, int | float) or self.lam < 0:
-            raise ValueError(f"lam (lambda) must be a number >= 0, got {self.lam!r}")
+        lam = self.lam
+        if isinstance(lam, bool) or not isinstance(lam, int | float) or not lam >= 0 or lam == inf:
+            raise ValueError(f"lam (lambda) must be a number >= 0 and finite, got {self.lam!r}")
         if not factors.cares and self.lam != 0:
             raise ValueError(
                 f"lam={self.lam} does not apply to arm {self.name!r}, whose reward has no"
@@ -107,6 +109,8 @@ class Arm:
     def parse(cls, label: str) -> Arm:
         """The arm a label names, as :attr:`label` writes it: ``ppo``, ``cirl@4``."""
         name, _, lam = label.partition("@")
+        if not lam and factors_of(name).cares:
+            raise ValueError(f"arm {label!r} needs its lambda: write {name}@LAMBDA, e.g. {name}@4")
         try:
             value = float(lam) if lam else 0.0
         except ValueError:

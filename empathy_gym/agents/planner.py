@@ -9,8 +9,9 @@ PPO), at every step and for every episode of a batch it
 1. samples *particles* of each person's hidden state from the empathy module's beliefs and
    the public population model, never from the truth: a goal from the goal posterior and
    the route stage the tracker follows under it, a valence from the Kalman belief, a
-   personality from the population, and the scenario's own hidden state consistent with
-   that valence (``Scenario.sample_hidden``);
+   personality from the default population (what a designer knows of people in general,
+   as the belief module assumes), and the scenario's own hidden state as the believed
+   valence implies it (``Scenario.sample_hidden``);
 2. copies the public world (``Simulation.public``) into a batch of simulations, one per
    particle and *plan*, and plays each plan forward ``depth`` steps on the scenario's own
    compiled kernel, with noise from its own generator;
@@ -60,7 +61,6 @@ from empathy_gym.errors import check_positive_int
 OPTIONS_PER_PLAN = 2
 ASSISTANT_EVENTS = [EV.targeted, EV.helped, EV.harm]
 """Events only the assistant's acts cause: an INTERACT that caused one did something."""
-NO_PLACE = -1
 
 
 @dataclass(frozen=True)
@@ -352,9 +352,13 @@ class Planner:
     # --- the simulations ---------------------------------------------------------------
     def _simulations(self, public: Public, plans: int) -> dict:
         """A batch of ``episodes * particles * plans`` worlds on the episodes' maps, kept
-        between calls while the number of plans stays."""
+        between calls while the number of plans and the maps stay (an env draws procedural
+        maps into the same arrays; a new env brings new ones)."""
         size = self.episodes * self.budget.particles * plans
-        if self._sim is not None and self._sim["size"] == size:
+        key = (size, public.maps.walkable, public.rules)
+        if self._sim is not None and all(
+            a is b for a, b in zip(self._sim["key"], key, strict=True)
+        ):
             return self._sim
         scenario = self.scenario
         world, state = scenario.allocate(size)
@@ -370,7 +374,7 @@ class Planner:
         arguments = (world, state, statics, actions, noise, cursor, rows, unobserved, STEP)
         kernel = bind_kernel(scenario.kernel, *arguments)
         self._sim = {
-            "size": size,
+            "key": key,
             "world": world,
             "state": state,
             "actions": actions,
@@ -439,7 +443,7 @@ class Planner:
         for step in range(budget.depth):
             actions = _option_actions(world.pos, episode, plan, stage, *plans.steering())
             sim["actions"][:, 0] = actions
-            before = [field.copy() for field in state]
+            before = [getattr(state, name).copy() for name in public.state._fields]
             list(_pool().map(lambda chunk: chunk[0](*chunk[1]), sim["chunks"]))
             reward = world.components[:, 0, CO.task].copy()
             if factors.term == "welfare":
@@ -460,8 +464,8 @@ class Planner:
             term = reward - world.components[:, 0, CO.task]
             did = world.components[:, 0, CO.task] > 0
             did |= world.events[..., ASSISTANT_EVENTS].sum(axis=(1, 2)) > 0
-            for old, new in zip(before, state, strict=True):
-                did |= (old != new).reshape(len(episode), -1).any(axis=1)
+            for old, name in zip(before, public.state._fields, strict=True):
+                did |= (old != getattr(state, name)).reshape(len(episode), -1).any(axis=1)
             _advance(stage, actions == INTERACT, did, length)
         # Beyond the horizon the other-regarding term goes on as it ended, to the episode's
         # end: a person comforted stays better off, a customer handed the wrong item stays

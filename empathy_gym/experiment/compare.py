@@ -14,9 +14,10 @@ separately trained points, e.g. in dilemma it found the detour at no lambda wher
 separate run at lambda 1 did.)
 
 Every scripted assistant of the scenarios is evaluated on exactly the runs' evaluation
-episodes; those that read no hidden truth are the references, for the competence check
-(each arm against the best scripted return under its own training reward) and for scores
-normalised so that doing nothing = 0 and the best scripted policy = 1. Writes
+episodes, and the planner under every reward the preset trains; those that read no hidden
+truth are the references, for the competence check (each arm against the best of the
+scripts and the planner under its own training reward) and for scores normalised so that
+doing nothing = 0 and the best scripted policy = 1. Writes
 ``<output-dir>/compare-<name>/``: ``episodes.csv`` (one row per evaluation episode),
 ``seeds.csv`` (one row per seed), ``report.md`` and ``plots/``.
 """

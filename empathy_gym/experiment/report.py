@@ -1,13 +1,15 @@
-"""The comparison's report: competence, tables, frontiers, ablations, held-out populations,
-generalisation to kinds of map never trained on, the moral profile and the predictions, every
-number a mean over seeds with its 95% bootstrap-t interval.
+"""The comparison's report: competence, aggregates, tables, frontiers, ablations, held-out
+populations, generalisation to kinds of map never trained on, the moral profile and the
+predictions, every number a mean over seeds with its 95% interval (``stats.py``:
+bootstrap-t from 4 seeds, Student-t below, cut to the measure's possible range).
 
-Intervals are over training seeds (``stats.py``): each seed's mean over its own evaluation
-episodes is one sample. Normalised scores put doing nothing at 0 and the best truth-free
-scripted assistant for that metric at 1, on the same episodes. Competence: an arm's return
-on its own training reward against the best truth-free scripted assistant's under the same
-reward; below 0.9 of it the arm is marked **not converged** and no prediction is judged
-on it.
+Intervals are over training seeds: each seed's mean over its own evaluation episodes is one
+sample. Competence: an arm's return on its own training reward against the strongest
+truth-free reference under the same reward, the best of every script and the planner
+(``agents/planner.py``, run on the training population and layout); below 0.9 of it the arm
+is marked **not converged** and no prediction is judged on it. Elsewhere (the tables, the
+generalisation section) normalised scores put doing nothing at 0 and the best truth-free
+scripted assistant at 1, on the same episodes.
 """
 
 from __future__ import annotations
@@ -185,7 +187,8 @@ class Report:
             "to the measure's possible range; differences paired by seed; Holm across every "
             "prediction test; aggregates over scenarios: interquartile mean and probability "
             "of improvement with stratified bootstrap intervals",
-            "- normalised: doing nothing = 0, the best truth-free scripted assistant = 1",
+            "- normalised: doing nothing = 0, the best truth-free scripted assistant = 1 (in the"
+            " competence table, the reference = 1)",
             "",
         ]
 
@@ -382,7 +385,9 @@ class Report:
         own return over the best script's under the same reward), welfare from the worst
         script (0) to the best (1).
 
-        A scale per kind is what makes kinds comparable: a small map is easier for everyone.
+        The planner plays only the training kind of map, so competence on each kind is
+        against the scripts there. A scale per kind is what makes kinds comparable: a small
+        map is easier for everyone.
         Welfare runs from the worst script because doing nothing can be the kindest act
         (dilemma).
         """

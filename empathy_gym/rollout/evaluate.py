@@ -73,7 +73,10 @@ def scripted(
     """
     if kind == PLANNER:
         if reward is None:
-            raise ValueError("the planner needs a reward: pass reward=Arm(name, lam)")
+            raise ValueError(
+                "the planner needs a reward to plan under: an arm at its lambda (on the"
+                " command line --reward cirl@4; in code reward=Arm('cirl', 4.0))"
+            )
         return Planner(scenario, reward, len(seeds), budget, seed=int(seeds[0]))
     kinds = [kind] * len(seeds) if isinstance(kind, str) else list(kind)
     policies = [scenario.make_policy(k, s) for k, s in zip(kinds, seeds, strict=True)]

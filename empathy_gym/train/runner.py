@@ -27,6 +27,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import json
+import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -251,14 +252,26 @@ class _Log:
 
     def __init__(self, run_dir: Path, learner, args: TrainArgs, history: list[dict]):
         self.run_dir, self.learner, self.args = run_dir, learner, args
-        self.file = (run_dir / "progress.csv").open("w", newline="")
-        self.writer = csv.DictWriter(self.file, fieldnames=self.COLUMNS, extrasaction="ignore")
-        self.writer.writeheader()
-        shutil.rmtree(run_dir / "tb", ignore_errors=True)
         tensorboard = require("torch.utils.tensorboard")
-        self.board = tensorboard.SummaryWriter(str(run_dir / "tb"))
+        # Both files are rebuilt aside and swapped in, so that a kill while resuming leaves
+        # the old ones whole: the next resume reads the CSV again.
+        partial = run_dir / "progress.csv.partial"
+        with partial.open("w", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=self.COLUMNS, extrasaction="ignore")
+            writer.writeheader()
+            writer.writerows(history)
+        board_aside = run_dir / "tb.partial"
+        shutil.rmtree(board_aside, ignore_errors=True)
+        board = tensorboard.SummaryWriter(str(board_aside))
         for row in history:
-            self.write(row)
+            _add_scalars(board, row)
+        board.close()
+        os.replace(partial, run_dir / "progress.csv")
+        shutil.rmtree(run_dir / "tb", ignore_errors=True)
+        board_aside.rename(run_dir / "tb")
+        self.file = (run_dir / "progress.csv").open("a", newline="")
+        self.writer = csv.DictWriter(self.file, fieldnames=self.COLUMNS, extrasaction="ignore")
+        self.board = tensorboard.SummaryWriter(str(run_dir / "tb"))
         self.next_checkpoint = (learner.global_step // args.checkpoint_every + 1) * (
             args.checkpoint_every
         )
@@ -267,17 +280,10 @@ class _Log:
             tqdm = require("tqdm").tqdm
             self.bar = tqdm(total=args.timesteps, initial=learner.global_step, unit="step")
 
-    def write(self, stats: dict) -> None:
-        """One rollout's row, in both files."""
+    def __call__(self, stats: dict) -> None:
         self.writer.writerow(stats)
         self.file.flush()
-        step = int(stats["time/global_step"])
-        for key in self.COLUMNS[1:]:
-            if stats.get(key, "") != "":  # a rollout in which no episode ended has none
-                self.board.add_scalar(key, float(stats[key]), step)
-
-    def __call__(self, stats: dict) -> None:
-        self.write(stats)
+        _add_scalars(self.board, stats)
         step = stats["time/global_step"]
         if self.bar is not None:
             self.bar.update(step - self.bar.n)
@@ -290,6 +296,14 @@ class _Log:
         self.board.close()
         if self.bar is not None:
             self.bar.close()
+
+
+def _add_scalars(board, row: dict) -> None:
+    """One rollout's row of the learning curves, as TensorBoard scalars."""
+    step = int(row["time/global_step"])
+    for key in _Log.COLUMNS[1:]:
+        if row.get(key, "") != "":  # a rollout in which no episode ended has none
+            board.add_scalar(key, float(row[key]), step)
 
 
 def _history(path: Path, step: int) -> list[dict]:

@@ -112,9 +112,10 @@ class PPOSettings:
 
 MADE_FOR = "made_for"
 """The key under which a settings file says what it was tuned on (``empathy-gym tune`` writes
-it): the scenario, its version and its observation layout. Settings tuned on another
-version of the env, or on another observation, are refused: what suited one input need not
-suit another, and a study is only evidence about what it ran on."""
+it when it writes the file): the scenario, its version and its observation layout. A file
+whose scenario has since changed version or observation is refused: a study is evidence
+only about what it ran on. Using settings tuned on one scenario for another is allowed (the
+comparison shares one setting across scenarios)."""
 
 
 def made_for(scenario: str) -> dict:

@@ -19,7 +19,7 @@ from empathy_gym.agents.arms import Arm
 from empathy_gym.envs.scenarios import SCENARIOS, make_scenario, scenario_class
 from empathy_gym.errors import check_positive_int
 from empathy_gym.render.frame import Renderer
-from empathy_gym.rollout.evaluate import scripted
+from empathy_gym.rollout.evaluate import PLANNER, scripted
 from empathy_gym.rollout.record import VIDEO_SUFFIXES, record_episode, write_video
 from empathy_gym.train.runs import load_run, run_env_kwargs
 
@@ -69,6 +69,8 @@ def run_watch(args: WatchArgs) -> None:
         raise ValueError(f"--record {args.record!r} must end in one of {VIDEO_SUFFIXES}")
     if (args.run is None) == (args.policy is None):
         raise ValueError("give exactly one of --run (a run directory) or --policy")
+    if args.reward is not None and args.policy != PLANNER:
+        raise ValueError(f"--reward applies to --policy {PLANNER} only; got --policy {args.policy}")
     env_kwargs: dict = {}
     if args.run is not None:
         config, arm, act = load_run(args.run)

@@ -501,8 +501,8 @@ class Scenario:
         return []
 
     def sample_hidden(self, state, valence: np.ndarray) -> None:
-        """Draw the scenario's hidden state (``hidden_state``) of a batch of planner
-        particles, consistent with each person's sampled ``valence`` (M, N); the hidden
+        """Set the scenario's hidden state (``hidden_state``) of a batch of planner
+        particles as each person's believed ``valence`` (M, N) implies it; the hidden
         fields arrive zeroed."""
 
     def decode_extras(self, parts: dict[str, np.ndarray], position: np.ndarray) -> dict:
