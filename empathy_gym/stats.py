@@ -154,9 +154,10 @@ def _bootstrap_t(
     se = float(x.std(ddof=1)) / math.sqrt(n)
     picks = x[np.random.default_rng(rng).integers(n, size=(resamples, n))]
     ses = picks.std(axis=1, ddof=1) / math.sqrt(n)
-    # Decide "no spread" exactly (all picks equal) rather than by se* == 0, which rounding
-    # can miss; such a resample is studentised by the sample's own se.
-    flat = picks.max(axis=1) == picks.min(axis=1)
+    # A resample "without spread" is one whose picks span next to nothing at the data's
+    # scale (all equal, or apart by what is rounding there: 0 and 1e-301 among seeds up to
+    # 1); its pivot would be huge or undefined, so it is studentised by the sample's own se.
+    flat = picks.max(axis=1) - picks.min(axis=1) <= 1e-9 * (x.max() - x.min())
     ses[flat] = se
     t_star = np.sort((picks.mean(axis=1) - mean) / ses)
     low = mean - t_star[resamples - rank] * se
