@@ -51,6 +51,7 @@ from empathy_gym.agents.arms import Arm
 from empathy_gym.agents.empathy import BeliefTracker, ContagionParams
 from empathy_gym.envs.core.jit import bind_kernel
 from empathy_gym.envs.core.layout import MOVES, UNREACHABLE, Maps, breadth_first, member
+from empathy_gym.envs.core.navigation import nearest_everyone
 from empathy_gym.envs.core.population import PROFILES
 from empathy_gym.envs.core.world import CO, EV, INTERACT, STAY
 from empathy_gym.envs.scenarios import Scenario
@@ -238,16 +239,6 @@ def _discounted_steps(discount: float, start: int, steps: np.ndarray) -> np.ndar
     return discount**start * (1.0 - discount**steps) / (1.0 - discount)
 
 
-def _among(walkable: np.ndarray, people: np.ndarray) -> tuple[int, int]:
-    """The free cell nearest everyone altogether (least summed grid distance): where to wait
-    at hand when acting on people is what the scenario is about."""
-    cells = np.argwhere(walkable)
-    total = np.abs(cells[:, None, :] - people[None]).sum(axis=2).sum(axis=1)
-    free = ~(cells[:, None, :] == people[None]).all(axis=2).any(axis=1)
-    best = cells[free][np.argmin(total[free])]
-    return int(best[0]), int(best[1])
-
-
 def _advance(stage, acted, did, plan_length) -> None:
     """After a step: an option that INTERACTed moves on in its plan's cycle once the act did
     something; until then it holds on, acting each step (a server waiting at the counter
@@ -315,7 +306,8 @@ class Planner:
             acts.append([bool(a) for _, a in found])
             if scenario.beside_people:
                 walkable = public.maps.walkable[public.maps.map_of[e]]
-                places[-1] += [(_among(walkable, public.world.pos[e, 1:]), -1)]
+                wait = nearest_everyone(np.argwhere(walkable), public.world.pos[e, 1:])[0]
+                places[-1] += [((int(wait[0]), int(wait[1])), -1)]
                 places[-1] += [((-1, -1), i) for i in range(n)]
                 acts[-1] += [False] + [True] * n
         width = max(1, max(len(p) for p in places))
@@ -425,7 +417,7 @@ class Planner:
         world.gave_up[:] = world.affect[..., 0] < give_up
         world.withdrawn[:] = False
         world.events[:] = 0.0
-        self.scenario.sample_hidden(state, each_plan(np.clip(mean[..., 0], -1.0, 1.0)))
+        self.scenario.sample_hidden(state, each_plan(beliefs.valence[drawn]))
         depth, width = self.budget.depth, sim["noise"].shape[2]
         sim["noise"][:, :depth] = each_plan(self.rng.random((size, depth, width)))
         sim["cursor"][:] = 0

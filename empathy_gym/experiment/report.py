@@ -162,8 +162,11 @@ class Report:
         }
 
     def converged(self, scenario: str, arm: str) -> bool:
-        lams = [self.preset.report_lam] if ARMS[arm].cares else [0.0]
-        return all(self.competence(scenario, arm, lam)["converged"] for lam in lams)
+        return self.competence(scenario, arm, self.report_lam_of(arm))["converged"]
+
+    def report_lam_of(self, arm: str) -> float:
+        """The lambda an arm is reported at: the report's, or 0 for a lambda-free arm."""
+        return self.preset.report_lam if ARMS[arm].cares else 0.0
 
     # --- sections ----------------------------------------------------------------------
     def header(self) -> list[str]:
@@ -227,9 +230,6 @@ class Report:
             "reward): " + ("; ".join(failed) if failed else "none") + ".",
         ]
         return [*lines, ""]
-
-    def report_lam_of(self, arm: str) -> float:
-        return self.preset.report_lam if ARMS[arm].cares else 0.0
 
     def aggregate_section(self) -> list[str]:
         """rliable-style aggregates over every scenario: the interquartile mean of each arm's
@@ -363,7 +363,7 @@ class Report:
         for arm in self.preset.arms:
             if not ARMS[arm].belief_inputs:
                 continue
-            at = lam if ARMS[arm].cares else 0.0
+            at = self.report_lam_of(arm)
             row = [
                 arm,
                 *(
@@ -416,8 +416,7 @@ class Report:
         lam = self.preset.report_lam
         scores = {
             arm: {
-                f: self.family_scores(scenario, arm, lam if ARMS[arm].cares else 0.0, f)
-                for f in families
+                f: self.family_scores(scenario, arm, self.report_lam_of(arm), f) for f in families
             }
             for arm in self.preset.arms
         }

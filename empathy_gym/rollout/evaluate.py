@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -25,7 +26,7 @@ from empathy_gym.agents.wrapper import make_arm_env
 from empathy_gym.envs.core.world import EV
 from empathy_gym.envs.info import components_of, truth_of
 from empathy_gym.envs.scenarios import Scenario, make_scenario
-from empathy_gym.envs.simulation import Public
+from empathy_gym.envs.simulation import Public, Simulation
 
 DISTRESS_VALENCE = -0.3
 """A person is *distressed* when their true valence is below this."""
@@ -37,14 +38,20 @@ MOOD_TERMS = ("mood_proximity", "mood_global", "mood_proximity_face", "mood_glob
 class StepContext:
     beliefs: BeliefTracker  # the empathy module's current beliefs about every member
     truth: dict[str, np.ndarray]  # evaluation-only ground truth: for oracles alone
-    public: Public  # what anyone in the room could know: for the planner
     moods: dict[str, np.ndarray]  # the assistant's own mood under every coupling x perception
+    simulation: Simulation  # read by policies only through ``public``
+
+    @cached_property
+    def public(self) -> Public:
+        """What anyone in the room could know, for the planner: copied on first use, since
+        most policies never ask."""
+        return self.simulation.public()
 
 
 def step_context(env, infos: dict) -> StepContext:
     """The context of the step an arm-wrapped env (``make_arm_env``) is now at."""
     moods = {key: mirror.mood.copy() for key, mirror in env.mirrors.items()}
-    return StepContext(env.beliefs, truth_of(infos), env.unwrapped.sim.public(), moods)
+    return StepContext(env.beliefs, truth_of(infos), moods, env.unwrapped.sim)
 
 
 BatchPolicy = Callable[[np.ndarray, StepContext], np.ndarray]

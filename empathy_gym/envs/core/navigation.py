@@ -66,6 +66,14 @@ def distances(walkable: np.ndarray, start: Iterable[int]) -> np.ndarray:
     return out
 
 
+def nearest_everyone(cells: np.ndarray, people: np.ndarray) -> np.ndarray:
+    """Of ``cells`` (K, 2), the free ones with the least summed grid distance to ``people``
+    (N, 2), ties kept in order: where to wait at hand for whoever comes to need it."""
+    total = np.abs(cells[:, None, :] - people[None]).sum(axis=2).sum(axis=1)
+    free = ~(cells[:, None, :] == people[None]).all(axis=2).any(axis=1)
+    return cells[free][total[free] == total[free].min()]
+
+
 class MentalMap:
     """The room as one observer has seen it this episode: open, blocked, or unknown cells.
 

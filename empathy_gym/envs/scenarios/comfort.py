@@ -139,6 +139,7 @@ from empathy_gym.envs.core.layout import (
     complete,
 )
 from empathy_gym.envs.core.motion import move_assistants, move_humans
+from empathy_gym.envs.core.navigation import nearest_everyone
 from empathy_gym.envs.core.observe import CELL_SCALE, observe_common, relative
 from empathy_gym.envs.core.procedural import choose, place, room, scatter_walls
 from empathy_gym.envs.core.spec import Field
@@ -762,11 +763,8 @@ class Prosocial(_AmongPeople):
 
     def _among(self, view) -> int:
         """Wait where the people are nearest, altogether: at hand for whoever needs it."""
-        cells = self.mental_map.open_cells
         people = view.human_positions
-        total = np.abs(cells[:, None, :] - people[None]).sum(axis=2).sum(axis=1)
-        free = ~(cells[:, None, :] == people[None]).all(axis=2).any(axis=1)
-        best = cells[free][total[free] == total[free].min()]
+        best = nearest_everyone(self.mental_map.open_cells, people)
         return self.towards(view, best, avoid=people)
 
 
