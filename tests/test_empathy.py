@@ -10,6 +10,7 @@ from empathy_gym.agents.empathy import BeliefTracker, MirroredAffect
 from empathy_gym.agents.memory import TRACE_RATES, TraceMemory
 from empathy_gym.agents.wrapper import EmpathyVectorWrapper, make_arm_env, uninformative_beliefs
 from empathy_gym.envs.core.navigation import step_towards
+from empathy_gym.envs.core.observe import UNTRACED_FIELDS
 from empathy_gym.envs.info import components_of
 from empathy_gym.envs.parallel import ASSISTANT
 from empathy_gym.envs.scenarios import make_scenario
@@ -87,7 +88,8 @@ def test_each_arm_gets_exactly_the_inputs_and_reward_it_names():
     (welfare, or the mood caught from beliefs or, lesioned, raw faces) are the factors."""
     scenario_env = AssistantVectorEnv("comfort", num_envs=1)
     raw = scenario_env.single_observation_space.shape[0]
-    memory = raw * (1 + len(TRACE_RATES))
+    window = 2 * scenario_env.scenario.assistant_spec.field("walls").width
+    memory = raw + (raw - window) * len(TRACE_RATES)
     belief = BeliefTracker(scenario_env.scenario, 1).n_features
     assert set(CASES) == set(ARMS)
     for name, (sees, term) in CASES.items():
@@ -128,6 +130,31 @@ def test_memory_remembers_what_one_frame_forgets():
     assert features[0] == 0.0  # the frame
     slow = features[2 + 2 * (len(TRACE_RATES) - 1)]
     assert 0.5 < slow < 1.0  # the slowest trace still remembers
+
+
+def test_memory_traces_everything_but_the_window():
+    """Each trace holds, in order, every raw column outside the window, and follows it."""
+    env = make_arm_env("comfort", Arm("ppo"), 2)
+    spec = env.scenario.assistant_spec
+    untraced = [n for f in UNTRACED_FIELDS for n in spec.field(f).entry_names()]
+    kept = [k for k, name in enumerate(spec.names()) if name not in untraced]
+    rates = np.asarray(TRACE_RATES, np.float32)[None, :, None]
+
+    def traces_of(obs):
+        return obs[:, env.raw_size : env.memory.n_features].reshape(2, len(TRACE_RATES), -1)
+
+    obs, _ = env.reset(seed=0)
+    assert traces_of(obs).shape[2] == len(kept) == env.raw_size - len(untraced)
+    for _ in range(30):
+        before = traces_of(obs)
+        obs, *_ = env.step(np.array([1, 4]))
+        frame = obs[:, : env.raw_size][:, None, kept]
+        np.testing.assert_allclose(traces_of(obs), before + rates * (frame - before), atol=1e-6)
+    still = TraceMemory(1, 3, columns=np.array([0, 2]))
+    still.reset(np.array([0]), np.array([[1.0, 5.0, 3.0]], np.float32))
+    assert still.features(np.zeros((1, 3), np.float32)).tolist()[0][3:] == [1.0, 3.0] * 3
+    with pytest.raises(ValueError, match="traced columns must index observations of 3"):
+        TraceMemory(1, 3, columns=np.array([3]))
 
 
 def test_belief_features_are_the_trackers_output_and_never_the_truth():

@@ -305,6 +305,54 @@ def test_settings_tuned_on_another_env_or_observation_are_refused(change, match,
     assert PPOSettings.from_json(path).gamma == 0.98
 
 
+def test_settings_tuned_on_several_scenarios_are_checked_on_each(tmp_path):
+    path = tmp_path / "tuned.json"
+    both = [made_for("dilemma"), made_for("fetch")]
+    path.write_text(json.dumps({"gamma": 0.98, "made_for": both}))
+    assert PPOSettings.from_json(path).gamma == 0.98
+    both[1] |= {"version": "fetch_v0"}
+    path.write_text(json.dumps({"gamma": 0.98, "made_for": both}))
+    assert_clean_error(lambda: PPOSettings.from_json(path), r"was tuned on fetch_v0")
+
+
+def test_a_study_of_several_targets_scores_the_worst_competence(tmp_path):
+    """Each trial trains every target; its value is the lowest return over the target's
+    strongest truth-free reference, measured once and kept with the study. The first trial
+    is the default settings."""
+    path = run_tune(_tune(tmp_path, n_trials=2, more_targets=("dilemma:ppo",)))
+    study = optuna.load_study(
+        study_name="dilemma__cirl_lam1__0+dilemma__ppo__0",
+        storage=f"sqlite:///{tmp_path / 'tune.db'}",
+    )
+    references = study.user_attrs["references"]
+    assert set(references) == {"dilemma:cirl@1", "dilemma:ppo"}
+    for reference in references.values():
+        assert reference["return"] > 0 and reference["name"] in ("selfish", "prosocial", "planner")
+    for trial in study.trials:
+        competences = [trial.user_attrs[f"competence {t}"] for t in references]
+        assert trial.value == min(competences)
+    default = PPOSettings(num_envs=4)
+    first = study.trials[0].user_attrs["settings"]
+    for name in ("learning_rate", "gamma", "gae_lambda", "ent_coef", "novelty"):
+        assert first[name] == getattr(default, name)
+    assert json.loads(path.read_text())["made_for"] == made_for("dilemma")
+    assert study.user_attrs["config"]["more_targets"] == ["dilemma:ppo"]
+
+
+@pytest.mark.parametrize(
+    ("targets", "match"),
+    [
+        (("comfort",), r"more_targets: 'comfort' is not scenario:arm; write e\.g\. comfort:cirl@4"),
+        (("comfort:cirl",), r"more_targets: 'comfort:cirl': arm 'cirl' needs its lambda"),
+        (("kitchen:ppo",), r"more_targets: 'kitchen:ppo': scenario 'kitchen' is unknown"),
+        (("dilemma:cirl@1",), r"more_targets repeats \['dilemma:cirl@1'\]"),
+    ],
+)
+def test_bad_targets_are_named(targets, match, tmp_path):
+    assert_clean_error(lambda: run_tune(_tune(tmp_path, more_targets=targets)), match)
+    assert not any(tmp_path.iterdir())
+
+
 def test_settings_file_and_ppo_flags_exclude_each_other(tmp_path):
     path = tmp_path / "settings.json"
     path.write_text("{}")

@@ -27,34 +27,44 @@ TRACE_RATES = (0.5, 0.125, 0.03)
 
 
 class TraceMemory:
-    """Traces of a batch of observations; ``features(x)`` is ``[x, m_1, ..., m_K]``."""
+    """Traces of chosen columns of a batch of observations; ``features(x)`` is
+    ``[x, m_1, ..., m_K]``, each ``m_k`` over the traced columns only."""
 
-    def __init__(self, batch: int, size: int, rates: tuple[float, ...] = TRACE_RATES):
+    def __init__(
+        self,
+        batch: int,
+        size: int,
+        rates: tuple[float, ...] = TRACE_RATES,
+        columns: np.ndarray | None = None,
+    ):
         if not rates or any(not 0.0 < r <= 1.0 for r in rates):
             raise ValueError(f"trace rates must be in (0, 1], got {rates}")
+        self.columns = np.arange(size) if columns is None else np.asarray(columns, np.int64)
+        if len(self.columns) and not 0 <= self.columns.min() <= self.columns.max() < size:
+            raise ValueError(f"traced columns must index observations of {size} entries")
         self.rates = np.asarray(rates, np.float32)
-        self.traces = np.zeros((batch, len(rates), size), np.float32)
+        self.traces = np.zeros((batch, len(rates), len(self.columns)), np.float32)
         self.size = size
 
     @property
     def n_features(self) -> int:
-        return self.size * (1 + len(self.rates))
+        return self.size + len(self.rates) * len(self.columns)
 
     def reset(self, members: np.ndarray, obs: np.ndarray) -> None:
         """Members that start an episode remember nothing but their first observation."""
-        self.traces[members] = obs[:, None, :]
+        self.traces[members] = obs[:, None, self.columns]
 
     def update(self, obs: np.ndarray) -> None:
-        _update_traces(self.traces, self.rates, obs)
+        _update_traces(self.traces, self.rates, obs, self.columns)
 
     def features(self, obs: np.ndarray) -> np.ndarray:
         return np.concatenate([obs, self.traces.reshape(len(obs), -1)], axis=1)
 
 
 @njit(cache=True)
-def _update_traces(traces, rates, obs):
+def _update_traces(traces, rates, obs, columns):
     for b in range(traces.shape[0]):
         for k in range(rates.shape[0]):
             a = rates[k]
-            for j in range(obs.shape[1]):
-                traces[b, k, j] += a * (obs[b, j] - traces[b, k, j])
+            for j in range(columns.shape[0]):
+                traces[b, k, j] += a * (obs[b, columns[j]] - traces[b, k, j])

@@ -32,6 +32,7 @@ from empathy_gym.agents.empathy import (
     MirroredAffect,
 )
 from empathy_gym.agents.memory import TraceMemory
+from empathy_gym.envs.core.observe import UNTRACED_FIELDS
 from empathy_gym.envs.info import COMPONENT_PREFIX
 from empathy_gym.envs.vector import AssistantVectorEnv
 
@@ -80,7 +81,7 @@ class EmpathyVectorWrapper(VectorWrapper):
         }
         raw = env.single_observation_space.shape[0]
         self.raw_size = raw
-        self.memory = TraceMemory(n, raw)
+        self.memory = TraceMemory(n, raw, columns=traced_columns(self.scenario.assistant_spec))
         extra = self.beliefs.n_features if factors.belief_inputs else 0
         size = self.memory.n_features + extra
         self.single_observation_space = spaces.Box(-1.0, 1.0, (size,), np.float32)
@@ -191,6 +192,13 @@ class EmpathyVectorWrapper(VectorWrapper):
             noise = random_beliefs(self.scenario, self.num_envs, self._noise_rng)
             features = (1.0 - self.belief_noise) * features + self.belief_noise * noise
         return features.astype(np.float32)
+
+
+def traced_columns(spec) -> np.ndarray:
+    """The columns of the raw observation the memory traces: all but the window
+    (``UNTRACED_FIELDS``)."""
+    untraced = [np.arange(spec.size)[spec.slice(name)] for name in UNTRACED_FIELDS]
+    return np.setdiff1d(np.arange(spec.size), np.concatenate(untraced))
 
 
 def _belief_features(posterior, valence, sd, arousal) -> np.ndarray:

@@ -1,25 +1,32 @@
-"""``empathy-gym tune``: Optuna searches the learner's hyperparameters on one scenario and arm.
+"""``empathy-gym tune``: Optuna searches the learner's hyperparameters for one setting that
+serves every arm.
 
-Each trial trains the arm's learner (``learner.py``) for ``--timesteps`` steps with settings
-drawn by a TPE sampler, and scores it by the mean return under the arm's own training
-reward (``task + lambda * term``, without the novelty bonus) on ``--eval-episodes`` episodes
-of the training population. Those are seeded ``TUNE_EVAL_SEED + k``: disjoint from training
-and from the evaluation episodes of ``train`` and ``compare``, so settings are not chosen on
-the episodes that will judge them. Every trial trains with the same ``--seed``: trials then
-differ by their settings alone.
+A study has one or more *targets*, each a scenario and an arm (``--scenario --arm --lam``, and
+``--more-targets comfort:cirl@4 ...``). A trial trains every target's learner for
+``--timesteps`` steps with settings drawn by a TPE sampler and scores each by its
+*competence*: the mean return under the arm's own training reward (``task + lambda * term``,
+without the novelty bonus) on ``--eval-episodes`` episodes, over the return of the strongest
+truth-free reference under that reward on the same episodes (the best of the scenario's
+truth-free scripts and the planner: what the comparison's report measures competence
+against). The trial's value is the *worst* competence across targets: one setting is shared
+by every arm of a comparison, so it is tuned for the arm it serves least. The episodes are
+seeded ``TUNE_EVAL_SEED + k``: disjoint from training and from the evaluation episodes of
+``train`` and ``compare``, so settings are not chosen on the episodes that will judge them.
+Every trial trains with the same ``--seed``: trials then differ by their settings alone.
 
-During training a trial reports the mean return of the episodes finished since its last
-check, at ``CHECKS`` fixed fractions of the budget: the same steps for every trial whatever
-its rollout length, so the median pruner compares like with like. A trial whose check falls
-below the median of earlier trials at that step is pruned (never before a third of the
-budget: early learning curves rank settings poorly).
+During training a trial reports the competence of the training episodes finished since its
+last check, at ``CHECKS`` fixed fractions of each target's budget: the same steps for every
+trial whatever its rollout length, so the median pruner compares like with like. A trial
+whose check falls below the median of earlier trials at that step is pruned (never before a
+third of the first target's budget: early learning curves rank settings poorly).
 
 The study lives in a SQL database (``--storage``, default ``sqlite:///<output-dir>/tune.db``)
 under ``--study-name``: running the same command again resumes it, and any number of
 processes or machines running it against one database share it. ``--n-trials`` counts the
 finished trials (complete or pruned) of the whole study; a trial killed with its process is
-not counted, and heartbeats mark it failed once it is stale. The best trial's full settings
-go to ``--settings-file``, which ``train --settings`` and ``compare --settings`` read.
+not counted, and heartbeats mark it failed once it is stale. The references are measured
+once, when the study is created, and kept with it. The best trial's full settings go to
+``--settings-file``, which ``train --settings`` and ``compare --settings`` read.
 """
 
 from __future__ import annotations
@@ -34,11 +41,11 @@ import numpy as np
 
 from empathy_gym.agents.arms import Arm, factors_of
 from empathy_gym.agents.wrapper import make_arm_env
-from empathy_gym.envs.scenarios import make_scenario
+from empathy_gym.envs.scenarios import make_scenario, scenario_class
 from empathy_gym.errors import check_positive_int
 from empathy_gym.experiment.results import own_return
 from empathy_gym.extras import require
-from empathy_gym.rollout.evaluate import evaluate
+from empathy_gym.rollout.evaluate import PLANNER, evaluate, scripted
 from empathy_gym.train.runs import MAX_EVAL_EPISODES, config_changes, run_dir_name
 from empathy_gym.train.settings import MADE_FOR, PPOSettings, made_for
 
@@ -46,6 +53,17 @@ NUM_STEPS = (32, 64, 128)
 """Rollout lengths searched (steps per env)."""
 MINIBATCHES = (2, 4, 8)
 """Minibatches per rollout searched; the minibatch size follows from the rollout."""
+SEARCH_SPACE = {
+    "learning_rate": (1e-4, 5e-3, True),
+    "ent_coef": (1e-4, 0.05, True),
+    "update_epochs": (2, 8, False),
+    "gamma": (0.95, 0.999, False),
+    "gae_lambda": (0.8, 0.99, False),
+    "clip_coef": (0.1, 0.3, False),
+    "novelty": (0.0, 0.6, False),
+}
+"""The settings searched besides the rollout's shape: (low, high, log scale); the type of
+each is its default's (``PPOSettings``)."""
 CHECKS = 4
 """Pruning checks per trial, at 1/5, 2/5, 3/5 and 4/5 of its budget."""
 PRUNE_AFTER = 1 / 3
@@ -79,6 +97,9 @@ class TuneArgs:
     contagion-proximity, contagion-global (each also -cognitive)"""
     lam: float | None = None
     """lambda, the weight of the other-regarding term (default 1; only arms that have one)"""
+    more_targets: tuple[str, ...] = ()
+    """more scenarios and arms to tune for, each as scenario:arm (comfort:cirl@4,
+    fetch:ppo); the objective is the worst competence across all"""
     population: str = "default"
     """population profile of the humans"""
     max_cycles: int = 200
@@ -110,18 +131,62 @@ class TuneArgs:
         lam = self.lam if self.lam is not None else 1.0 if cares else 0.0
         return Arm(self.arm, lam)
 
+    def targets(self) -> list[Target]:
+        """Every scenario and arm the study tunes for: the first, then ``more_targets``."""
+        more = [parse_target(text) for text in self.more_targets]
+        targets = [Target(self.scenario, self.to_arm()), *more]
+        labels = [t.label for t in targets]
+        repeated = sorted({x for x in labels if labels.count(x) > 1})
+        if repeated:
+            raise ValueError(f"more_targets repeats {repeated}; name each target once")
+        return targets
+
     def min_timesteps(self) -> int:
         """Each pruning check must follow an update of its own, at the longest rollout."""
         return (CHECKS + 1) * self.num_envs * max(NUM_STEPS)
 
 
-def validate(args: TuneArgs) -> Arm:
-    """The tuned arm; a ValueError naming the argument for anything tune cannot use
+@dataclass(frozen=True)
+class Target:
+    """One scenario and arm a study tunes for."""
+
+    scenario: str
+    arm: Arm
+
+    @property
+    def label(self) -> str:
+        return f"{self.scenario}:{self.arm.label}"
+
+
+def scenarios_of(targets: list[Target]) -> list[str]:
+    return list(dict.fromkeys(t.scenario for t in targets))
+
+
+def parse_target(text: str) -> Target:
+    """``comfort:cirl@4`` as a Target, or a ValueError naming ``more_targets``."""
+    scenario, colon, arm = text.partition(":")
+    if not colon or not scenario or not arm:
+        raise ValueError(
+            f"more_targets: {text!r} is not scenario:arm; write e.g. comfort:cirl@4 or fetch:ppo"
+        )
+    try:
+        scenario_class(scenario)
+        return Target(scenario, Arm.parse(arm))
+    except ValueError as err:
+        raise ValueError(f"more_targets: {text!r}: {err}") from None
+
+
+def validate(args: TuneArgs) -> list[Target]:
+    """The targets; a ValueError naming the argument for anything tune cannot use
     (the storage is checked when it is opened, still before any training)."""
-    arm = args.to_arm()
-    make_scenario(
-        args.scenario, population=args.population, max_cycles=args.max_cycles, layout=args.layout
-    )
+    targets = args.targets()
+    for target in targets:
+        make_scenario(
+            target.scenario,
+            population=args.population,
+            max_cycles=args.max_cycles,
+            layout=args.layout,
+        )
     for name in ("timesteps", "num_envs", "n_trials", "eval_episodes"):
         check_positive_int(name, getattr(args, name))
     if args.eval_episodes > MAX_EVAL_EPISODES:
@@ -142,7 +207,7 @@ def validate(args: TuneArgs) -> Arm:
             f"settings_file {args.settings_file!r} is in a directory that does not exist;"
             " create it or choose another path"
         )
-    return arm
+    return targets
 
 
 def sample_settings(trial, num_envs: int) -> PPOSettings:
@@ -150,17 +215,27 @@ def sample_settings(trial, num_envs: int) -> PPOSettings:
     others keep their defaults."""
     num_steps = trial.suggest_categorical("num_steps", NUM_STEPS)
     minibatches = trial.suggest_categorical("minibatches", MINIBATCHES)
+    defaults, searched = PPOSettings(), {}
+    for name, (low, high, log) in SEARCH_SPACE.items():
+        whole = isinstance(getattr(defaults, name), int)
+        suggest = trial.suggest_int if whole else trial.suggest_float
+        searched[name] = suggest(name, low, high, log=log)
     return PPOSettings(
         num_envs=num_envs,
         num_steps=num_steps,
         minibatch_size=num_envs * num_steps // minibatches,
-        learning_rate=trial.suggest_float("learning_rate", 1e-4, 5e-3, log=True),
-        ent_coef=trial.suggest_float("ent_coef", 1e-4, 0.05, log=True),
-        update_epochs=trial.suggest_int("update_epochs", 2, 8),
-        gamma=trial.suggest_float("gamma", 0.95, 0.999),
-        clip_coef=trial.suggest_float("clip_coef", 0.1, 0.3),
-        novelty=trial.suggest_float("novelty", 0.0, 0.6),
+        **searched,
     )
+
+
+def default_params() -> dict:
+    """The default settings as a trial's parameters (``sample_settings``'s names)."""
+    d = PPOSettings()
+    params = {k: getattr(d, k) for k in SEARCH_SPACE}
+    return params | {
+        "num_steps": d.num_steps,
+        "minibatches": d.num_envs * d.num_steps // d.minibatch_size,
+    }
 
 
 def open_storage(optuna, url: str):
@@ -198,12 +273,16 @@ def open_storage(optuna, url: str):
         ) from err
 
 
-def study_config(args: TuneArgs, arm: Arm) -> dict:
-    """What a study's trials are comparable under; resuming it with other values is refused."""
+def study_config(args: TuneArgs, targets: list[Target]) -> dict:
+    """What a study's trials are comparable under, the code's env versions and observation
+    layouts included; resuming it with other values is refused."""
+    first = targets[0]
     return {
-        "scenario": args.scenario,
-        "arm": arm.name,
-        "lam": float(arm.lam),
+        "scenario": first.scenario,
+        "arm": first.arm.name,
+        "lam": float(first.arm.lam),
+        "more_targets": [t.label for t in targets[1:]],
+        MADE_FOR: [made_for(scenario) for scenario in scenarios_of(targets)],
         "population": args.population,
         "max_cycles": args.max_cycles,
         "layout": args.layout,
@@ -218,6 +297,8 @@ def check_study_config(study, config: dict) -> None:
     stored = study.user_attrs.get("config")
     if stored is not None:  # a study made before "cell" was renamed "arm" reads as made now
         stored = {RENAMED_STUDY_KEYS.get(k, k): v for k, v in stored.items()}
+        stored.setdefault("more_targets", [])  # studies before targets had one
+        stored.setdefault(MADE_FOR, config[MADE_FOR])  # nor said what they were made for
     if stored is None:
         study.set_user_attr("config", config)
         return
@@ -231,11 +312,19 @@ def check_study_config(study, config: dict) -> None:
 
 class PruningChecks:
     """The learner's report hook: at each check, the mean return (the arm's own reward,
-    without the novelty bonus) of the training episodes finished since the last one goes to
-    the trial, and the trial stops if the pruner says so."""
+    without the novelty bonus) of the training episodes finished since the last one, over
+    ``reference``, goes to the trial, and the trial stops if the pruner says so. A study's
+    ``k``-th target reports at steps offset by ``k`` budgets (``offset``)."""
 
-    def __init__(self, trial, timesteps: int, pruned: type[Exception]):
-        self.trial, self.pruned = trial, pruned
+    def __init__(
+        self,
+        trial,
+        timesteps: int,
+        pruned: type[Exception],
+        offset: int = 0,
+        reference: float = 1.0,
+    ):
+        self.trial, self.pruned, self.offset, self.reference = trial, pruned, offset, reference
         self.marks = [k * timesteps // (CHECKS + 1) for k in range(1, CHECKS + 1)]
         self.returns: list[float] = []
 
@@ -247,21 +336,64 @@ class PruningChecks:
         mark = self.marks.pop(0)
         if not self.returns:  # no episode ended since the last check
             return
-        self.trial.report(float(np.mean(self.returns)), mark)
+        self.trial.report(float(np.mean(self.returns)) / self.reference, self.offset + mark)
         self.returns = []
         if self.trial.should_prune():
             raise self.pruned(f"pruned at {mark} steps")
 
 
-def score(args: TuneArgs, arm: Arm, settings: PPOSettings, report) -> float:
+def env_kwargs(args: TuneArgs) -> dict:
+    return {"population": args.population, "max_cycles": args.max_cycles, "layout": args.layout}
+
+
+def mean_own_return(policy, args: TuneArgs, target: Target) -> float:
+    """A policy's mean return under the target arm's own reward on the tuning episodes."""
+    episodes = evaluate(
+        policy,
+        target.scenario,
+        target.arm,
+        args.eval_episodes,
+        TUNE_EVAL_SEED,
+        **env_kwargs(args),
+    )
+    arm = target.arm
+    return float(np.mean([own_return(dataclasses.asdict(e), arm.name, arm.lam) for e in episodes]))
+
+
+def reference(args: TuneArgs, target: Target) -> dict:
+    """The strongest truth-free reference under the target's reward on the tuning episodes:
+    ``{"name", "return"}``, or a ValueError if none earns more than 0 (competence, a ratio
+    to it, would then mean nothing)."""
+    rules = make_scenario(target.scenario, **env_kwargs(args))
+    seeds = [TUNE_EVAL_SEED + k for k in range(args.eval_episodes)]
+    returns = {
+        kind: mean_own_return(
+            scripted(kind, rules, seeds, reward=target.arm if kind == PLANNER else None),
+            args,
+            target,
+        )
+        for kind in (*rules.truth_free_policies(), PLANNER)
+    }
+    best = max(returns, key=returns.get)
+    if returns[best] <= 0.0:
+        raise ValueError(
+            f"target {target.label}: no truth-free reference earns more than 0 under its"
+            f" reward (best: {best}, {returns[best]:.3g}), so competence is undefined; tune"
+            " for another arm or lambda"
+        )
+    return {"name": best, "return": returns[best]}
+
+
+def score(args: TuneArgs, target: Target, settings: PPOSettings, report) -> float:
     """Train with ``settings``; the mean return under the arm's own reward on the tuning
     episodes."""
     torch = require("torch")
     from empathy_gym.train.learner import Learner, Policy
 
     torch.set_num_threads(1)
+    arm = target.arm
     env = make_arm_env(
-        args.scenario,
+        target.scenario,
         arm,
         settings.num_envs,
         track_beliefs=False,
@@ -274,18 +406,7 @@ def score(args: TuneArgs, arm: Arm, settings: PPOSettings, report) -> float:
         learner.learn(args.timesteps, report)
     finally:
         env.close()
-    episodes = evaluate(
-        Policy(learner.model, TUNE_EVAL_SEED),
-        args.scenario,
-        arm,
-        args.eval_episodes,
-        TUNE_EVAL_SEED,
-        population=args.population,
-        max_cycles=args.max_cycles,
-        layout=args.layout,
-    )
-    returns = [own_return(dataclasses.asdict(e), arm.name, arm.lam) for e in episodes]
-    return float(np.mean(returns))
+    return mean_own_return(Policy(learner.model, TUNE_EVAL_SEED), args, target)
 
 
 def sampler(optuna, seed: int, trial_number: int):
@@ -301,9 +422,9 @@ def sampler(optuna, seed: int, trial_number: int):
 def run_tune(args: TuneArgs) -> Path:
     """Run (or resume) the study until it holds ``n_trials`` finished trials; write the best
     trial's settings and return their path."""
-    arm = validate(args)
+    targets = validate(args)
     optuna = require("optuna")
-    name = args.study_name or run_dir_name(args.scenario, arm, args.seed)
+    name = args.study_name or "+".join(run_dir_name(t.scenario, t.arm, args.seed) for t in targets)
     output_dir = Path(args.output_dir)
     settings_file = Path(args.settings_file or output_dir / f"tune-{name}.json")
     if args.storage is None or args.settings_file is None:
@@ -319,16 +440,29 @@ def run_tune(args: TuneArgs) -> Path:
             n_startup_trials=MEDIAN_OF, n_warmup_steps=int(args.timesteps * PRUNE_AFTER)
         ),
     )
-    check_study_config(study, study_config(args, arm))
+    check_study_config(study, study_config(args, targets))
+    if not study.trials:  # the first trial is the defaults: what tuning must beat
+        study.enqueue_trial(default_params())
     states = optuna.trial.TrialState
     counted = (states.COMPLETE, states.PRUNED)
+    references = study.user_attrs.get("references", {})
+    if any(t.label not in references for t in targets):
+        references = {t.label: reference(args, t) for t in targets}
+        study.set_user_attr("references", references)
 
     def objective(trial) -> float:
         trial.study.sampler = sampler(optuna, args.seed, trial.number)
         settings = sample_settings(trial, args.num_envs)
         trial.set_user_attr("settings", dataclasses.asdict(settings))
-        checks = PruningChecks(trial, args.timesteps, optuna.TrialPruned)
-        return score(args, arm, settings, checks)
+        competences = []
+        for k, target in enumerate(targets):
+            best = references[target.label]["return"]
+            checks = PruningChecks(
+                trial, args.timesteps, optuna.TrialPruned, k * args.timesteps, best
+            )
+            competences.append(score(args, target, settings, checks) / best)
+            trial.set_user_attr(f"competence {target.label}", competences[-1])
+        return min(competences)
 
     finished = len(study.get_trials(deepcopy=False, states=counted))
     if finished < args.n_trials:
@@ -351,11 +485,13 @@ def write_best(study, path: Path, states) -> Path:
             " settings; run more trials (raise --n-trials)"
         )
     best = study.best_trial
-    provenance = {MADE_FOR: made_for(study.user_attrs["config"]["scenario"])}
+    config = study.user_attrs["config"]
+    made = config.get(MADE_FOR) or [made_for(config["scenario"])]  # older studies: one
+    provenance = {MADE_FOR: made[0] if len(made) == 1 else made}
     path.write_text(json.dumps(best.user_attrs["settings"] | provenance, indent=1) + "\n")
     print(
         f"study {study.study_name}: {complete} complete and {pruned} pruned trials; the best,"
-        f" trial {best.number}, returned {best.value:.4g} under the arm's reward; its"
-        f" settings: {path}"
+        f" trial {best.number}, has a worst competence of {best.value:.4g} (its return over"
+        f" the strongest truth-free reference's under each arm's reward); its settings: {path}"
     )
     return path

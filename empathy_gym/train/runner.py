@@ -42,6 +42,7 @@ from empathy_gym.extras import require
 from empathy_gym.rollout.evaluate import evaluate
 from empathy_gym.train.runs import (
     MAX_EVAL_EPISODES,
+    check_policy_input,
     config_changes,
     eval_seed,
     newest_checkpoint,
@@ -342,6 +343,7 @@ def run_training(args: TrainArgs) -> Path:
     checkpoint = newest_checkpoint(run_dir) if args.resume else None
     history = []
     if checkpoint is not None:
+        check_policy_input(run_dir, env)
         learner.load(torch.load(checkpoint, weights_only=False))
         history = _history(run_dir / "progress.csv", learner.global_step)
         print(f"resuming {run_dir} from {checkpoint.name} at {learner.global_step} steps")

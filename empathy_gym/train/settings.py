@@ -129,7 +129,12 @@ def made_for(scenario: str) -> dict:
 
 
 def check_made_for(where: str, stored: object) -> None:
-    """A ValueError naming the file unless it was tuned on this code's env and observation."""
+    """A ValueError naming the file unless it was tuned on this code's env and observation
+    (of each scenario, for settings tuned on several)."""
+    if isinstance(stored, list) and stored:
+        for each in stored:
+            check_made_for(where, each)
+        return
     if not isinstance(stored, dict) or not isinstance(stored.get("scenario"), str):
         raise ValueError(f"{where}: {MADE_FOR} must name the scenario it was tuned on")
     try:
