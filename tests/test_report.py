@@ -1,11 +1,12 @@
-"""The report's generalisation section, on seed rows made by hand."""
+"""The report's competence, aggregates and generalisation sections, on rows made by hand."""
 
+import numpy as np
 import pytest
 
 from empathy_gym.envs.scenarios import scenario_class
 from empathy_gym.experiment.presets import Preset
-from empathy_gym.experiment.report import Report
-from empathy_gym.experiment.results import LAYOUT_PREFIX, SCRIPT_PREFIX, Table
+from empathy_gym.experiment.report import Report, fmt_reach
+from empathy_gym.experiment.results import LAYOUT_PREFIX, SCRIPT_PREFIX, Table, steps_to_reach
 
 SEEDS = (0, 1, 2, 3)
 # (task return, welfare) of each script and of ppo on two kinds of map: on `small` every
@@ -94,3 +95,28 @@ def test_failed_seeds_are_named_and_aggregates_resist_them():
     welfare_beats, task_beats = (c.strip() for c in affective.strip("|").split("|")[2:4])
     assert welfare_beats.startswith("1.00 [1.00, 1.00]")  # every seed's welfare is higher
     assert task_beats.startswith("1.00")
+
+
+def test_steps_to_reach_wait_for_three_rollouts_in_a_row():
+    """One lucky rollout is not convergence: the mean of three successive ones must get there."""
+    steps = np.arange(1, 9) * 100
+    values = np.array([1.0, 9.5, 1.0, 8.0, 9.0, 10.0, 10.0, 10.0])
+    assert steps_to_reach(steps, values, 9.0) == 600  # (8 + 9 + 10) / 3 = 9 at step 600
+    assert steps_to_reach(steps, values, 10.0) == 800
+    assert steps_to_reach(steps, values, 10.5) is None
+    assert steps_to_reach(steps[:2], values[:2], 1.0) is None  # too short to judge
+
+
+def test_the_competence_table_says_how_fast_seeds_converged():
+    assert fmt_reach({0: 2_000_000, 1: 1_000_000, 2: 3_500_000}) == "2.00M [1.00, 3.50]"
+    assert fmt_reach({0: 2_000_000, 1: None}) == "2.00M [2.00, 2.00] (1 of 2)"
+    assert fmt_reach({0: None, 1: None}) == "— (0 of 2)"
+    assert fmt_reach({}) == "—"
+    rows = []
+    for name, (task, welfare) in SCRIPTS["fixed"].items():
+        rows += _training_rows(SCRIPT_PREFIX + name, [task] * 4, welfare)
+    rows += _training_rows("ppo", [9.0, 9.5, 9.2, 9.1], -0.3)
+    report = Report(Preset("hand", ("dilemma",), ("ppo",), SEEDS, 64), Table(rows))
+    reach = {("dilemma", "ppo", 0.0): dict.fromkeys(SEEDS, 1_500_000)}
+    (ppo,) = [line for line in report.competence_section(reach) if line.startswith("| dilemma |")]
+    assert ppo.rstrip(" |").endswith("1.50M [1.50, 1.50]")

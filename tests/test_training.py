@@ -24,6 +24,7 @@ from empathy_gym.experiment.compare import (
 )
 from empathy_gym.train.learner import Learner, Policy
 from empathy_gym.train.runner import CirlArgs, ContagionArgs, PpoArgs, run_training
+from empathy_gym.train.runs import load_run
 from empathy_gym.train.settings import PPOSettings
 from helpers import assert_clean_error
 
@@ -325,6 +326,7 @@ def test_compare_micro_writes_the_report_and_skips_finished_runs(tmp_path, capsy
     report = (report_dir / "report.md").read_text()
     for section in (
         "## Competence (training population)",
+        "normalised | converged | steps to 0.9 |",
         "| dilemma | cirl | 1 | ",
         "Seeds that failed to learn (below 0.5 of the reference",
         "## Aggregates over scenarios",
@@ -383,6 +385,26 @@ def test_compare_refuses_an_unknown_preset_and_a_run_with_another_config(tmp_pat
     args = CompareArgs(config=_preset_file(tmp_path), output_dir=str(tmp_path))
     message = assert_clean_error(lambda: run_compare(args), "config differs")
     assert "timesteps" in message
+
+
+def test_a_run_trained_on_other_policy_inputs_is_refused_by_name(tmp_path):
+    """A policy reads inputs of the size it was trained on: after the observation or the
+    memory changes, loading, resuming or reusing an old run says so instead of failing in
+    torch."""
+    args = _tiny(PpoArgs, tmp_path, scenario="dilemma", timesteps=128)
+    run_dir = run_training(args)
+    config = json.loads((run_dir / "config.json").read_text())
+    size = config["observation_size"]
+    config["observation_size"] = size + 648  # as if it had traced the window
+    (run_dir / "config.json").write_text(json.dumps(config))
+    stale = rf"was trained on policy inputs of {size + 648} entries; this code gives its arm {size}"
+    assert_clean_error(lambda: load_run(str(run_dir)), stale + ".*: train it again$")
+    assert_clean_error(
+        lambda: run_state(args, str(tmp_path)), stale + ".*: move it away or choose another"
+    )
+    (run_dir / "eval.json").unlink()  # unfinished, with a checkpoint
+    resumed = dataclasses.replace(args, resume=True)
+    assert_clean_error(lambda: run_training(resumed), stale + ".*with --overwrite$")
 
 
 def test_compare_on_a_local_ray_gives_the_local_backends_results(tmp_path):

@@ -331,6 +331,7 @@ def test_a_study_of_several_targets_scores_the_worst_competence(tmp_path):
     for trial in study.trials:
         competences = [trial.user_attrs[f"competence {t}"] for t in references]
         assert trial.value == min(competences)
+        assert trial.user_attrs["seconds"] > 0
     default = PPOSettings(num_envs=4)
     first = study.trials[0].user_attrs["settings"]
     for name in ("learning_rate", "gamma", "gae_lambda", "ent_coef", "novelty"):

@@ -33,6 +33,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from empathy_gym.agents.arms import Arm
+from empathy_gym.agents.wrapper import make_arm_env
 from empathy_gym.envs.scenarios import make_scenario, scenario_class
 from empathy_gym.errors import check_positive_int
 from empathy_gym.experiment.presets import PRESETS, Preset
@@ -45,7 +46,7 @@ from empathy_gym.train.runner import (
     run_training,
     stored_config,
 )
-from empathy_gym.train.runs import config_changes, eval_seed, run_dir_name
+from empathy_gym.train.runs import check_policy_input, config_changes, eval_seed, run_dir_name
 from empathy_gym.train.settings import PPOSettings
 
 BACKENDS = ("local", "ray")
@@ -120,6 +121,9 @@ def run_state(args: TrainArgs, output_dir: str) -> str:
             f"{run_dir} holds a run whose config differs from this comparison's ({details});"
             " move it away or choose another --output-dir"
         )
+    env = make_arm_env(args.scenario, args.to_arm(), 1, track_beliefs=False)
+    check_policy_input(run_dir, env, "move it away or choose another --output-dir")
+    env.close()
     return "finished" if (run_dir / "eval.json").exists() else "partial"
 
 

@@ -4,13 +4,17 @@ ablation of the belief inputs, and learning curves. Each point is a mean over se
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import numpy as np
 
 from empathy_gym.agents.arms import ARMS
-from empathy_gym.experiment.results import SCRIPT_PREFIX, scripts_of
+from empathy_gym.experiment.results import (
+    OWN_RETURN_CURVE,
+    SCRIPT_PREFIX,
+    read_curve,
+    scripts_of,
+)
 from empathy_gym.extras import require
 from empathy_gym.stats import finite_interval
 from empathy_gym.train.runs import run_dir_name
@@ -19,7 +23,7 @@ require("matplotlib").use("Agg")  # files only, never a window
 plt = require("matplotlib.pyplot")
 
 CURVES = (
-    ("episode/shaped_return", "own-reward return"),
+    (OWN_RETURN_CURVE, "own-reward return"),
     ("episode/task_return", "task return"),
     ("episode/welfare", "welfare"),
 )
@@ -134,16 +138,6 @@ def _ablation_doses(report, path: Path) -> None:
     plt.close(fig)
 
 
-def _read_curve(path: Path, column: str) -> tuple[np.ndarray, np.ndarray]:
-    steps, values = [], []
-    with path.open() as f:
-        for row in csv.DictReader(f):
-            if row.get(column):
-                steps.append(float(row["time/global_step"]))
-                values.append(float(row[column]))
-    return np.array(steps), np.array(values)
-
-
 def _learning_curves(report, runs, output_dir: str, path: Path) -> None:
     """Per scenario, each arm's curves: every seed thin, their mean thick; on the own-reward
     panel, the return of the reference its competence is measured against (dotted)."""
@@ -158,7 +152,7 @@ def _learning_curves(report, runs, output_dir: str, path: Path) -> None:
             colour, line = STYLE.get(arm.name, ("grey", "-"))
             for row, (column, label) in enumerate(CURVES):
                 curves = [
-                    _read_curve(
+                    read_curve(
                         Path(output_dir) / run_dir_name(scenario, arm, r.seed) / "progress.csv",
                         column,
                     )

@@ -24,6 +24,7 @@ from empathy_gym.experiment.predictions import PREDICTIONS, Judge
 from empathy_gym.experiment.results import (
     KEY,
     LAYOUT_PREFIX,
+    OWN_RETURN_CURVE,
     PLANNER_PREFIX,
     PUMP_PREFIX,
     SCRIPT_PREFIX,
@@ -31,9 +32,11 @@ from empathy_gym.experiment.results import (
     bounds_of,
     load_runs,
     own_return,
+    read_curve,
     reward_of,
     scripts_of,
     seed_means,
+    steps_to_reach,
     term_of,
     write_csv,
 )
@@ -46,6 +49,7 @@ from empathy_gym.stats import (
     paired_interval,
     probability_of_improvement,
 )
+from empathy_gym.train.runs import run_dir_name
 
 CONVERGED = 0.9
 FAILED = 0.5
@@ -62,6 +66,18 @@ def fmt(x: Interval | None) -> str:
 KEEPS_FROM = 0.1
 """Below this mean score on its training kind of map an arm had nothing to keep: its
 kept ratio would divide by almost nothing."""
+
+
+def fmt_reach(steps_of_seeds: dict) -> str:
+    """Steps to convergence over seeds: median [fewest, most] in millions, '(k of n)' when
+    only k seeds got there; '—' when none did or nothing was measured."""
+    reached = sorted(s for s in steps_of_seeds.values() if s is not None)
+    if not reached:
+        return "—" if not steps_of_seeds else f"— (0 of {len(steps_of_seeds)})"
+    text = f"{np.median(reached) / 1e6:.2f}M [{reached[0] / 1e6:.2f}, {reached[-1] / 1e6:.2f}]"
+    if len(reached) < len(steps_of_seeds):
+        text += f" ({len(reached)} of {len(steps_of_seeds)})"
+    return text
 
 
 def kept_ratio(away: list[float], home: list[float]) -> str:
@@ -195,7 +211,25 @@ class Report:
             "",
         ]
 
-    def competence_section(self) -> list[str]:
+    def reach(self, runs, output_dir: str) -> dict:
+        """Per (scenario, arm, lambda), each seed's environment steps until its learning
+        curve of own-reward returns reaches ``CONVERGED`` of its reference's return (None:
+        never; the training episodes sample their actions, as evaluation does)."""
+        out: dict = {}
+        for run in runs:
+            arm = run.to_arm()
+            best = self.competence(run.scenario, arm.name, arm.lam)["best_return"]
+            path = Path(output_dir) / run_dir_name(run.scenario, arm, run.seed) / "progress.csv"
+            steps = steps_to_reach(*read_curve(path, OWN_RETURN_CURVE), CONVERGED * best)
+            out.setdefault((run.scenario, arm.name, arm.lam), {})[run.seed] = (
+                steps if best > 0 else None
+            )
+        return out
+
+    def competence_section(self, reach: dict | None = None) -> list[str]:
+        """The competence table; ``reach`` (``Report.reach``) adds how fast each arm got
+        there."""
+        reach = reach or {}
         lines = [
             "## Competence (training population)",
             "",
@@ -203,11 +237,14 @@ class Report:
             "reference under the same reward: the best of every scripted assistant and the "
             "planner, which plans under that reward with particles drawn from the empathy "
             "module's beliefs (agents/planner.py; it reads the public map, the one reference "
-            f"allowed to); below {CONVERGED} of it: **not converged**.",
+            f"allowed to); below {CONVERGED} of it: **not converged**. Steps to {CONVERGED}: "
+            "the environment steps until the mean of three successive rollouts' training "
+            f"episodes first earned {CONVERGED} of the reference's return; the median over "
+            "seeds [fewest, most], and how many seeds got there if not all.",
             "",
             "| scenario | arm | λ | own return | reference | its return | ratio | "
-            "normalised | converged |",
-            "|---|---|---|---|---|---|---|---|---|",
+            f"normalised | converged | steps to {CONVERGED} |",
+            "|---|---|---|---|---|---|---|---|---|---|",
         ]
         failed = []
         for scenario in self.preset.scenarios:
@@ -217,7 +254,8 @@ class Report:
                     lines.append(
                         f"| {scenario} | {arm} | {lam:g} | {fmt(c['own'])} | {c['best']} | "
                         f"{c['best_return']:.1f} | {c['ratio']:.2f} | {fmt(c['normalised'])} | "
-                        f"{'yes' if c['converged'] else '**no**'} |"
+                        f"{'yes' if c['converged'] else '**no**'} | "
+                        f"{fmt_reach(reach.get((scenario, arm, lam), {}))} |"
                     )
                     failed += [
                         f"{scenario} {arm} λ {lam:g} seed {seed}: own return {own:.2f} "
@@ -526,7 +564,8 @@ def write_report(
     per_seed = seed_means(rows)
     write_csv(report_dir / "seeds.csv", per_seed)
     report = Report(preset, Table(per_seed))
-    lines = report.header() + report.competence_section() + report.aggregate_section()
+    lines = report.header() + report.competence_section(report.reach(runs, output_dir))
+    lines += report.aggregate_section()
     for scenario in preset.scenarios:
         lines += report.table_section(
             scenario, preset.population, title=f"## {scenario}: training population"

@@ -172,3 +172,32 @@ def write_csv(path: Path, rows: list[dict]) -> None:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
+
+
+OWN_RETURN_CURVE = "episode/shaped_return"
+"""The learning-curve column of each training episode's return under the arm's own reward
+(``task + lambda * term``; the novelty bonus is not in it)."""
+REACH_WINDOW = 3
+"""Logged rollouts whose mean must reach a level for a curve to have reached it: one
+rollout's episodes all started together, so a single row is one draw of the population."""
+
+
+def read_curve(path: Path, column: str) -> tuple[np.ndarray, np.ndarray]:
+    """(steps, values) of one column of a run's ``progress.csv``, where it has a value."""
+    steps, values = [], []
+    with path.open() as f:
+        for row in csv.DictReader(f):
+            if row.get(column):
+                steps.append(float(row["time/global_step"]))
+                values.append(float(row[column]))
+    return np.array(steps), np.array(values)
+
+
+def steps_to_reach(steps: np.ndarray, values: np.ndarray, level: float) -> int | None:
+    """The first step at which the mean of the last ``REACH_WINDOW`` logged values is at
+    least ``level``; None if the curve never gets there."""
+    if len(values) < REACH_WINDOW:
+        return None
+    means = np.convolve(values, np.ones(REACH_WINDOW) / REACH_WINDOW, mode="valid")
+    reached = np.flatnonzero(means >= level)
+    return int(steps[REACH_WINDOW - 1 + reached[0]]) if len(reached) else None

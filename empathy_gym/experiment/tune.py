@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -454,7 +455,7 @@ def run_tune(args: TuneArgs) -> Path:
         trial.study.sampler = sampler(optuna, args.seed, trial.number)
         settings = sample_settings(trial, args.num_envs)
         trial.set_user_attr("settings", dataclasses.asdict(settings))
-        competences = []
+        competences, started = [], time.perf_counter()
         for k, target in enumerate(targets):
             best = references[target.label]["return"]
             checks = PruningChecks(
@@ -462,6 +463,7 @@ def run_tune(args: TuneArgs) -> Path:
             )
             competences.append(score(args, target, settings, checks) / best)
             trial.set_user_attr(f"competence {target.label}", competences[-1])
+        trial.set_user_attr("seconds", time.perf_counter() - started)  # speed is a cost too
         return min(competences)
 
     finished = len(study.get_trials(deepcopy=False, states=counted))

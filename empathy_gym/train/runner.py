@@ -343,7 +343,7 @@ def run_training(args: TrainArgs) -> Path:
     checkpoint = newest_checkpoint(run_dir) if args.resume else None
     history = []
     if checkpoint is not None:
-        check_policy_input(run_dir, env)
+        check_policy_input(run_dir, env, "train it again with --overwrite")
         learner.load(torch.load(checkpoint, weights_only=False))
         history = _history(run_dir / "progress.csv", learner.global_step)
         print(f"resuming {run_dir} from {checkpoint.name} at {learner.global_step} steps")

@@ -63,16 +63,17 @@ def write_config(run_dir: Path, config: dict, env) -> None:
     (run_dir / "config.json").write_text(json.dumps(record, indent=1))
 
 
-def check_policy_input(run_dir: Path, env) -> None:
-    """A ValueError naming the run if its policy was trained on inputs of another size than
-    ``env`` (its arm's env under this code) gives: a policy cannot read them."""
+def check_policy_input(run_dir: Path, env, remedy: str) -> None:
+    """A ValueError naming the run, and saying what to do (``remedy``), if its policy was
+    trained on inputs of another size than ``env`` (its arm's env under this code) gives: a
+    policy cannot read them."""
     recorded = json.loads((run_dir / "config.json").read_text()).get("observation_size")
     size = int(env.single_observation_space.shape[0])
     if recorded is not None and recorded != size:
         raise ValueError(
             f"run {str(run_dir)!r} was trained on policy inputs of {recorded} entries; this"
             f" code gives its arm {size} (the observation or the memory has changed since):"
-            " train it again (--overwrite)"
+            f" {remedy}"
         )
 
 
@@ -140,7 +141,7 @@ def load_run(run_dir: str):
     from empathy_gym.agents.wrapper import make_arm_env
 
     env = make_arm_env(config["scenario"], arm, 1, track_beliefs=False, **run_env_kwargs(config))
-    check_policy_input(path, env)
+    check_policy_input(path, env, "train it again")
     env.close()
     torch = require("torch")
     from empathy_gym.train.learner import Policy
