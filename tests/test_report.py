@@ -112,6 +112,7 @@ def test_the_competence_table_says_how_fast_seeds_converged():
     assert fmt_reach({0: 2_000_000, 1: None}) == "2.00M [2.00, 2.00] (1 of 2)"
     assert fmt_reach({0: None, 1: None}) == "— (0 of 2)"
     assert fmt_reach({}) == "—"
+    assert fmt_reach({0: 8192, 1: 16384}) == "12.29k [8.19, 16.38]"
     rows = []
     for name, (task, welfare) in SCRIPTS["fixed"].items():
         rows += _training_rows(SCRIPT_PREFIX + name, [task] * 4, welfare)

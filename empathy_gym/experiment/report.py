@@ -69,12 +69,17 @@ kept ratio would divide by almost nothing."""
 
 
 def fmt_reach(steps_of_seeds: dict) -> str:
-    """Steps to convergence over seeds: median [fewest, most] in millions, '(k of n)' when
-    only k seeds got there; '—' when none did or nothing was measured."""
+    """Steps to convergence over seeds: median [fewest, most] in millions (thousands when
+    all are below 100k), '(k of n)' when only k seeds got there; '—' when none did or
+    nothing was measured."""
     reached = sorted(s for s in steps_of_seeds.values() if s is not None)
     if not reached:
         return "—" if not steps_of_seeds else f"— (0 of {len(steps_of_seeds)})"
-    text = f"{np.median(reached) / 1e6:.2f}M [{reached[0] / 1e6:.2f}, {reached[-1] / 1e6:.2f}]"
+    unit, scale = ("M", 1e6) if reached[-1] >= 100_000 else ("k", 1e3)
+    text = (
+        f"{np.median(reached) / scale:.2f}{unit} [{reached[0] / scale:.2f},"
+        f" {reached[-1] / scale:.2f}]"
+    )
     if len(reached) < len(steps_of_seeds):
         text += f" ({len(reached)} of {len(steps_of_seeds)})"
     return text
