@@ -204,6 +204,7 @@ def test_without_optuna_the_error_names_the_extra(tmp_path):
         ({"arm": "ppo", "lam": 2.0}, r"lam=2.0 does not apply to arm 'ppo'"),
         ({"scenario": "kitchen"}, r"scenario 'kitchen' is unknown"),
         ({"seed": -1}, r"seed must be an integer >= 0"),
+        ({"max_slowdown": 0.5}, r"max_slowdown must be at least 1 .*, got 0\.5"),
         ({"settings_file": "{tmp}/no/best.json"}, r"settings_file '.*/no/best.json' is in a"),
     ],
 )
@@ -338,6 +339,13 @@ def test_a_study_of_several_targets_scores_the_worst_competence(tmp_path):
         assert first[name] == getattr(default, name)
     assert json.loads(path.read_text())["made_for"] == made_for("dilemma")
     assert study.user_attrs["config"]["more_targets"] == ["dilemma:ppo"]
+    # within 1x of the first trial's time, only trials as fast as the defaults qualify
+    seconds = [t.user_attrs["seconds"] for t in study.trials]
+    kept = [t for t in study.trials if t.user_attrs["seconds"] <= seconds[0]]
+    run_tune(_tune(tmp_path, n_trials=2, more_targets=("dilemma:ppo",), max_slowdown=1.0))
+    chosen = json.loads(path.read_text())
+    del chosen["made_for"]
+    assert chosen == max(kept, key=lambda t: t.value).user_attrs["settings"]
 
 
 @pytest.mark.parametrize(

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import time
 import warnings
 from dataclasses import dataclass
@@ -126,6 +127,10 @@ class TuneArgs:
     """where the default storage and settings file go"""
     settings_file: str | None = None
     """where the best settings are written (JSON); default <output-dir>/tune-<study>.json"""
+    max_slowdown: float | None = None
+    """choose the best trial among those that took at most this many times as long as the
+    study's first (the defaults): a setting that buys competence with compute can break a
+    comparison's time budget; none: the best of all"""
 
     def to_arm(self) -> Arm:
         cares = factors_of(self.arm).cares
@@ -201,6 +206,11 @@ def validate(args: TuneArgs) -> list[Target]:
         )
     if isinstance(args.seed, bool) or not isinstance(args.seed, int) or args.seed < 0:
         raise ValueError(f"seed must be an integer >= 0, got {args.seed!r}")
+    if args.max_slowdown is not None and not args.max_slowdown >= 1.0:
+        raise ValueError(
+            f"max_slowdown must be at least 1 (the first trial's own time), got"
+            f" {args.max_slowdown!r}"
+        )
     if args.study_name == "":
         raise ValueError("study_name must not be empty; omit it for the default")
     if args.settings_file is not None and not Path(args.settings_file).parent.is_dir():
@@ -474,26 +484,38 @@ def run_tune(args: TuneArgs) -> Path:
             n_trials=args.n_trials - finished,
             callbacks=[optuna.study.MaxTrialsCallback(args.n_trials, states=counted)],
         )
-    return write_best(study, settings_file, states)
+    return write_best(study, settings_file, states, args.max_slowdown)
 
 
-def write_best(study, path: Path, states) -> Path:
-    """Write the best trial's settings to ``path``; a ValueError if no trial completed."""
-    complete = len(study.get_trials(deepcopy=False, states=(states.COMPLETE,)))
+def write_best(study, path: Path, states, max_slowdown: float | None = None) -> Path:
+    """Write the best trial's settings to ``path`` (among those at most ``max_slowdown``
+    times as slow as the first trial, if given); a ValueError if no trial qualifies."""
+    done = study.get_trials(deepcopy=False, states=(states.COMPLETE,))
     pruned = len(study.get_trials(deepcopy=False, states=(states.PRUNED,)))
-    if not complete:
+    if not done:
         raise ValueError(
             f"study {study.study_name!r} has no complete trial ({pruned} pruned), so no best"
             " settings; run more trials (raise --n-trials)"
         )
-    best = study.best_trial
+    complete = len(done)
+    if max_slowdown is not None:
+        first = study.trials[0].user_attrs.get("seconds")
+        if first is None:
+            raise ValueError(
+                f"max_slowdown: the first trial of study {study.study_name!r} did not finish"
+                " or recorded no time; run the study further or leave max_slowdown out"
+            )
+        done = [t for t in done if t.user_attrs.get("seconds", math.inf) <= max_slowdown * first]
+    best = max(done, key=lambda t: t.value)
     config = study.user_attrs["config"]
     made = config.get(MADE_FOR) or [made_for(config["scenario"])]  # older studies: one
     provenance = {MADE_FOR: made[0] if len(made) == 1 else made}
     path.write_text(json.dumps(best.user_attrs["settings"] | provenance, indent=1) + "\n")
+    within = "" if max_slowdown is None else f" of those within {max_slowdown:g}x its time"
     print(
-        f"study {study.study_name}: {complete} complete and {pruned} pruned trials; the best,"
-        f" trial {best.number}, has a worst competence of {best.value:.4g} (its return over"
-        f" the strongest truth-free reference's under each arm's reward); its settings: {path}"
+        f"study {study.study_name}: {complete} complete and {pruned} pruned trials; the best"
+        f"{within}, trial {best.number}, has a worst competence of {best.value:.4g} (its"
+        " return over the strongest truth-free reference's under each arm's reward); its"
+        f" settings: {path}"
     )
     return path
