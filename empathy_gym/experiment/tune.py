@@ -33,8 +33,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import math
-import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -465,7 +463,7 @@ def run_tune(args: TuneArgs) -> Path:
         trial.study.sampler = sampler(optuna, args.seed, trial.number)
         settings = sample_settings(trial, args.num_envs)
         trial.set_user_attr("settings", dataclasses.asdict(settings))
-        competences, started = [], time.perf_counter()
+        competences = []
         for k, target in enumerate(targets):
             best = references[target.label]["return"]
             checks = PruningChecks(
@@ -473,7 +471,6 @@ def run_tune(args: TuneArgs) -> Path:
             )
             competences.append(score(args, target, settings, checks) / best)
             trial.set_user_attr(f"competence {target.label}", competences[-1])
-        trial.set_user_attr("seconds", time.perf_counter() - started)  # speed is a cost too
         return min(competences)
 
     finished = len(study.get_trials(deepcopy=False, states=counted))
@@ -485,6 +482,11 @@ def run_tune(args: TuneArgs) -> Path:
             callbacks=[optuna.study.MaxTrialsCallback(args.n_trials, states=counted)],
         )
     return write_best(study, settings_file, states, args.max_slowdown)
+
+
+def seconds(trial) -> float:
+    """How long a finished trial took, wall clock."""
+    return (trial.datetime_complete - trial.datetime_start).total_seconds()
 
 
 def write_best(study, path: Path, states, max_slowdown: float | None = None) -> Path:
@@ -499,13 +501,13 @@ def write_best(study, path: Path, states, max_slowdown: float | None = None) -> 
         )
     complete = len(done)
     if max_slowdown is not None:
-        first = study.trials[0].user_attrs.get("seconds")
-        if first is None:
+        first = study.trials[0]
+        if first.state != states.COMPLETE:
             raise ValueError(
-                f"max_slowdown: the first trial of study {study.study_name!r} did not finish"
-                " or recorded no time; run the study further or leave max_slowdown out"
+                f"max_slowdown: the first trial of study {study.study_name!r} (the defaults)"
+                " did not complete; run the study further or leave max_slowdown out"
             )
-        done = [t for t in done if t.user_attrs.get("seconds", math.inf) <= max_slowdown * first]
+        done = [t for t in done if seconds(t) <= max_slowdown * seconds(first)]
     best = max(done, key=lambda t: t.value)
     config = study.user_attrs["config"]
     made = config.get(MADE_FOR) or [made_for(config["scenario"])]  # older studies: one
