@@ -11,9 +11,9 @@ settings or ``--settings``), restricted to these scenarios, arms, lambdas and se
 training population only, then prints the report's competence table: each arm's return under
 its own reward against the best truth-free script or the planner under that reward, and the
 environment steps until its training episodes first earned 0.9 of that (the mean of three
-successive rollouts; median over seeds [fewest, most]). The reference is measured in the
-same run, so the figures are ratios and steps, not speeds. Like ``compare``, it resumes
-after a kill: run the same command again.
+successive batches of training episodes; median over seeds [fewest, most]). The reference
+is measured in the same run, so the figures are ratios and steps, not speeds. Like
+``compare``, it resumes after a kill: run the same command again.
 """
 
 from __future__ import annotations

@@ -27,7 +27,8 @@ from empathy_gym.rollout.instrument import play
 
 
 def traces(obs: np.ndarray, rates) -> np.ndarray:
-    """[x, m_1, ..., m_K] per step, as agents/memory.py computes them, for (T, E, D)."""
+    """[x, m_1, ..., m_K] per step, as agents/memory.py computes them for the columns it
+    traces (every one probed here), for (T, E, D)."""
     out, current = [obs], [obs[0].copy() for _ in rates]
     for rate, m in zip(rates, current, strict=True):
         block = np.empty_like(obs)

@@ -7,6 +7,8 @@ from empathy_gym.envs.scenarios import scenario_class
 from empathy_gym.experiment.presets import Preset
 from empathy_gym.experiment.report import Report, fmt_reach
 from empathy_gym.experiment.results import LAYOUT_PREFIX, SCRIPT_PREFIX, Table, steps_to_reach
+from empathy_gym.train.runner import PpoArgs
+from empathy_gym.train.runs import run_dir_name
 
 SEEDS = (0, 1, 2, 3)
 # (task return, welfare) of each script and of ppo on two kinds of map: on `small` every
@@ -112,6 +114,7 @@ def test_the_competence_table_says_how_fast_seeds_converged():
     assert fmt_reach({0: 2_000_000, 1: None}) == "2.00M [2.00, 2.00] (1 of 2)"
     assert fmt_reach({0: None, 1: None}) == "— (0 of 2)"
     assert fmt_reach({}) == "—"
+    assert fmt_reach(None) == "n/a"
     assert fmt_reach({0: 8192, 1: 16384}) == "12.29k [8.19, 16.38]"
     rows = []
     for name, (task, welfare) in SCRIPTS["fixed"].items():
@@ -121,3 +124,25 @@ def test_the_competence_table_says_how_fast_seeds_converged():
     reach = {("dilemma", "ppo", 0.0): dict.fromkeys(SEEDS, 1_500_000)}
     (ppo,) = [line for line in report.competence_section(reach) if line.startswith("| dilemma |")]
     assert ppo.rstrip(" |").endswith("1.50M [1.50, 1.50]")
+
+
+def test_reach_reads_each_seeds_learning_curve_against_its_reference(tmp_path):
+    """Seed 0's last three logged batches first average 0.9 of selfish's 10.15 at its fifth;
+    seed 1's never do."""
+    rows = []
+    for name, (task, welfare) in SCRIPTS["fixed"].items():
+        rows += _training_rows(SCRIPT_PREFIX + name, [task] * 4, welfare)
+    rows += _training_rows("ppo", [9.0, 9.5, 9.2, 9.1], -0.3)
+    report = Report(Preset("hand", ("dilemma",), ("ppo",), SEEDS, 64), Table(rows))
+    curves = {0: [2.0, 5.0, 9.0, 9.5, 9.5, 9.6], 1: [1.0, 2.0, 3.0, 4.0, 4.0, 4.0]}
+    runs = []
+    for seed, values in curves.items():
+        run = PpoArgs(scenario="dilemma", seed=seed, output_dir=str(tmp_path))
+        folder = tmp_path / run_dir_name("dilemma", run.to_arm(), seed)
+        folder.mkdir()
+        lines = ["time/global_step,episode/shaped_return,loss/value"]
+        lines += [f"{1000 * (k + 1)},{v},0.1" for k, v in enumerate(values)]
+        lines.insert(3, "3500,,0.1")  # a rollout in which no episode ended
+        (folder / "progress.csv").write_text("\n".join(lines) + "\n")
+        runs.append(run)
+    assert report.reach(runs, str(tmp_path)) == {("dilemma", "ppo", 0.0): {0: 5000, 1: None}}

@@ -2,6 +2,7 @@
 that ``train`` and ``compare`` read; bad storage, arguments and settings files are named."""
 
 import dataclasses
+import datetime
 import json
 import re
 import shutil
@@ -12,19 +13,25 @@ import sys
 import optuna
 import pytest
 import tyro
+from optuna.distributions import CategoricalDistribution
 
+from empathy_gym.agents.arms import Arm
+from empathy_gym.experiment import tune
 from empathy_gym.experiment.compare import CompareArgs, resolve_preset, run_compare
 from empathy_gym.experiment.tune import (
     CHECKS,
     MINIBATCHES,
     NUM_STEPS,
     PruningChecks,
+    Target,
     TuneArgs,
+    default_params,
     run_tune,
     seconds,
+    write_best,
 )
 from empathy_gym.train.runner import CirlArgs, PpoArgs, run_training
-from empathy_gym.train.settings import PPOSettings, made_for
+from empathy_gym.train.settings import MADE_FOR, PPOSettings, made_for
 from helpers import assert_clean_error
 
 TINY = dict(
@@ -99,16 +106,18 @@ def test_rerunning_the_command_resumes_the_study_after_a_kill(tuned, tmp_path, c
 
 
 def test_a_study_is_reproducible_from_its_seed(tuned, tmp_path):
-    """The same command in another storage draws and scores the same first trial."""
-    first = _study(tuned[0]).trials[0]
-    run_tune(_tune(tmp_path, n_trials=1))
-    again = _study(tmp_path).trials[0]
-    assert (again.params, again.value) == (first.params, first.value)
-    run_tune(_tune(tmp_path, n_trials=1, seed=1))
+    """The same command in another storage scores the defaults alike, then draws and scores
+    the same first sampled trial; another seed draws another."""
+    first = _study(tuned[0]).trials[:2]
+    run_tune(_tune(tmp_path, n_trials=2))
+    again = _study(tmp_path).trials[:2]
+    assert [(t.params, t.value) for t in again] == [(t.params, t.value) for t in first]
+    assert first[0].params == default_params() != first[1].params
+    run_tune(_tune(tmp_path, n_trials=2, seed=1))
     other = optuna.load_study(
         study_name="dilemma__cirl_lam1__1", storage=f"sqlite:///{tmp_path / 'tune.db'}"
     )
-    assert other.trials[0].params != first.params
+    assert other.trials[1].params != first[1].params
 
 
 def test_train_and_compare_accept_the_settings_file(tuned, tmp_path):
@@ -260,9 +269,78 @@ def test_pruning_checks_report_at_fixed_steps_and_stop_a_pruned_trial():
     trial = _Trial(prune=True)
     checks = PruningChecks(trial, 1000, optuna.TrialPruned)
     checks({"time/global_step": 100, "episode/shaped_return": 2.0})
-    with pytest.raises(optuna.TrialPruned, match="pruned at 200 steps"):
-        checks({"time/global_step": 200, "episode/shaped_return": 4.0})
-    assert trial.reports == [(200, 3.0)]
+    checks({"time/global_step": 200, "episode/shaped_return": 4.0})  # reported, in warm-up
+    with pytest.raises(optuna.TrialPruned, match=r"pruned at 400 steps$"):
+        checks({"time/global_step": 400, "episode/shaped_return": 1.0})
+    assert trial.reports == [(200, 3.0), (400, 1.0)]
+
+
+def test_a_later_target_reports_competence_after_the_earlier_budgets_with_its_own_warm_up():
+    trial = _Trial(prune=True)
+    checks = PruningChecks(trial, 1000, optuna.TrialPruned, 2000, 4.0, "fetch:ppo")
+    checks({"time/global_step": 200, "episode/shaped_return": 2.0})  # not pruned: warm-up
+    with pytest.raises(optuna.TrialPruned, match="pruned at 400 steps of fetch:ppo"):
+        checks({"time/global_step": 400, "episode/shaped_return": 6.0})
+    assert trial.reports == [(2200, 0.5), (2400, 1.5)]
+
+
+def test_the_best_within_a_slowdown_is_timed_against_the_defaults(tmp_path):
+    """Trials made by hand, with their times: the best is too slow, so the next best within
+    1.5x the defaults' time is written; a study without a finished defaults trial says so."""
+    study = optuna.create_study(direction="maximize")
+    start = datetime.datetime(2026, 1, 1)
+
+    def add(params, value, minutes):
+        trial = optuna.trial.create_trial(
+            params=params,
+            distributions={k: CategoricalDistribution([v]) for k, v in params.items()},
+            value=value,
+            user_attrs={"settings": {"gamma": value}},
+        )
+        trial.datetime_start = start
+        trial.datetime_complete = start + datetime.timedelta(minutes=minutes)
+        study.add_trial(trial)
+
+    add(default_params(), 0.5, 10)
+    add({"num_steps": 128}, 0.9, 20)  # best, but twice as slow
+    add({"num_steps": 32}, 0.7, 14)
+    study.set_user_attr("config", {MADE_FOR: [made_for("dilemma")]})
+    states = optuna.trial.TrialState
+    path = write_best(study, tmp_path / "best.json", states, max_slowdown=1.5)
+    assert json.loads(path.read_text())["gamma"] == 0.7
+    assert json.loads(write_best(study, path, states).read_text())["gamma"] == 0.9
+    empty = optuna.create_study(direction="maximize")
+    empty.add_trial(study.trials[1])
+    empty.set_user_attr("config", study.user_attrs["config"])
+    assert_clean_error(
+        lambda: write_best(empty, path, states, max_slowdown=1.5),
+        r"has no complete trial of the default settings",
+    )
+
+
+def test_a_study_scored_before_competence_is_refused(tuned, tmp_path):
+    folder, _ = tuned
+    optuna.copy_study(
+        from_study_name=STUDY,
+        from_storage=f"sqlite:///{folder / 'tune.db'}",
+        to_storage=f"sqlite:///{tmp_path / 'tune.db'}",
+    )
+    config = _study(tmp_path).user_attrs["config"]
+    del config["objective"], config["policy_inputs"]  # as studies of raw returns recorded it
+    _study(tmp_path).set_user_attr("config", config)
+    message = assert_clean_error(
+        lambda: run_tune(_tune(tmp_path, n_trials=4)), "was run with other arguments"
+    )
+    assert "objective: None -> 'worst competence'" in message
+
+
+def test_a_reference_that_earns_nothing_is_refused(monkeypatch):
+    monkeypatch.setattr(tune, "mean_own_return", lambda policy, args, target: -1.0)
+    target = Target("dilemma", Arm("ppo"))
+    assert_clean_error(
+        lambda: tune.reference(_tune("."), target),
+        r"target dilemma:ppo: no truth-free reference earns more than 0 .*competence is undefined",
+    )
 
 
 @pytest.mark.parametrize(

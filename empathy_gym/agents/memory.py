@@ -2,7 +2,8 @@
 
 Every arm of the experiment trains the same network *with memory* (docs/design.md), so that the
 cognitive lesion removes the theory-of-mind module's output and not temporal integration
-itself. The memory is a bank of exponential traces of the raw observation,
+itself. The memory is a bank of exponential traces of the raw observation (of every field
+but the egocentric window: ``core/observe.UNTRACED_FIELDS``),
 ``m_k <- (1 - a_k) * m_k + a_k * x``, one per rate ``a_k``, and the policy sees
 ``[x, m_1, m_2, ...]``: a fixed linear recurrent core (a leaky-integrator reservoir), not a
 learned one.

@@ -122,8 +122,10 @@ def run_state(args: TrainArgs, output_dir: str) -> str:
             " move it away or choose another --output-dir"
         )
     env = make_arm_env(args.scenario, args.to_arm(), 1, track_beliefs=False)
-    check_policy_input(run_dir, env, "move it away or choose another --output-dir")
-    env.close()
+    try:
+        check_policy_input(run_dir, env, "move it away or choose another --output-dir")
+    finally:
+        env.close()
     return "finished" if (run_dir / "eval.json").exists() else "partial"
 
 

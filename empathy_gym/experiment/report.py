@@ -68,10 +68,12 @@ KEEPS_FROM = 0.1
 kept ratio would divide by almost nothing."""
 
 
-def fmt_reach(steps_of_seeds: dict) -> str:
+def fmt_reach(steps_of_seeds: dict | None) -> str:
     """Steps to convergence over seeds: median [fewest, most] in millions (thousands when
     all are below 100k), '(k of n)' when only k seeds got there; '—' when none did or
-    nothing was measured."""
+    nothing was measured; 'n/a' (None) when the reference earns nothing."""
+    if steps_of_seeds is None:
+        return "n/a"
     reached = sorted(s for s in steps_of_seeds.values() if s is not None)
     if not reached:
         return "—" if not steps_of_seeds else f"— (0 of {len(steps_of_seeds)})"
@@ -219,16 +221,19 @@ class Report:
     def reach(self, runs, output_dir: str) -> dict:
         """Per (scenario, arm, lambda), each seed's environment steps until its learning
         curve of own-reward returns reaches ``CONVERGED`` of its reference's return (None:
-        never; the training episodes sample their actions, as evaluation does)."""
+        never; the training episodes sample their actions, as evaluation does). None for an
+        arm whose reference earns nothing: no level is a share of it."""
         out: dict = {}
         for run in runs:
             arm = run.to_arm()
-            best = self.competence(run.scenario, arm.name, arm.lam)["best_return"]
+            key = (run.scenario, arm.name, arm.lam)
+            best = self.competence(*key)["best_return"]
+            if best <= 0:
+                out[key] = None
+                continue
             path = Path(output_dir) / run_dir_name(run.scenario, arm, run.seed) / "progress.csv"
             steps = steps_to_reach(*read_curve(path, OWN_RETURN_CURVE), CONVERGED * best)
-            out.setdefault((run.scenario, arm.name, arm.lam), {})[run.seed] = (
-                steps if best > 0 else None
-            )
+            out.setdefault(key, {})[run.seed] = steps
         return out
 
     def competence_section(self, reach: dict | None = None) -> list[str]:
@@ -243,8 +248,9 @@ class Report:
             "planner, which plans under that reward with particles drawn from the empathy "
             "module's beliefs (agents/planner.py; it reads the public map, the one reference "
             f"allowed to); below {CONVERGED} of it: **not converged**. Steps to {CONVERGED}: "
-            "the environment steps until the mean of three successive rollouts' training "
-            f"episodes first earned {CONVERGED} of the reference's return; the median over "
+            "the environment steps until three successive batches of training episodes (all "
+            "of a batch end together, once per episode length) first averaged "
+            f"{CONVERGED} of the reference's return; the median over "
             "seeds [fewest, most], and how many seeds got there if not all.",
             "",
             "| scenario | arm | λ | own return | reference | its return | ratio | "

@@ -178,8 +178,9 @@ OWN_RETURN_CURVE = "episode/shaped_return"
 """The learning-curve column of each training episode's return under the arm's own reward
 (``task + lambda * term``; the novelty bonus is not in it)."""
 REACH_WINDOW = 3
-"""Logged rollouts whose mean must reach a level for a curve to have reached it: one
-rollout's episodes all started together, so a single row is one draw of the population."""
+"""Logged batches of training episodes whose mean must reach a level for a curve to have
+reached it. Every env of the batch starts and ends its episodes together, so a row of the
+curve is one batch (once per episode length), one draw of the population."""
 
 
 def read_curve(path: Path, column: str) -> tuple[np.ndarray, np.ndarray]:

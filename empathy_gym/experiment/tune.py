@@ -43,7 +43,7 @@ from empathy_gym.agents.arms import Arm, factors_of
 from empathy_gym.agents.wrapper import make_arm_env
 from empathy_gym.envs.scenarios import make_scenario, scenario_class
 from empathy_gym.errors import check_positive_int
-from empathy_gym.experiment.results import own_return
+from empathy_gym.experiment.results import OWN_RETURN_CURVE, own_return
 from empathy_gym.extras import require
 from empathy_gym.rollout.evaluate import PLANNER, evaluate, scripted
 from empathy_gym.train.runs import MAX_EVAL_EPISODES, config_changes, run_dir_name
@@ -73,6 +73,9 @@ MEDIAN_OF = 5
 TUNE_EVAL_SEED = 900_000
 """Trials are scored on episodes seeded ``TUNE_EVAL_SEED + k``: training seeds its members
 ``seed + i``, train and compare evaluate on seeds from 1,000,000."""
+OBJECTIVE = "worst competence"
+"""What a study's trials score; a study that scored something else (before several targets,
+each trial's own return) cannot be resumed under it."""
 RENAMED_STUDY_KEYS = {"cell": "arm"}
 """Keys of a study's recorded arguments before the rename, and their names now."""
 HEARTBEAT_SECONDS = 60
@@ -127,7 +130,8 @@ class TuneArgs:
     """where the best settings are written (JSON); default <output-dir>/tune-<study>.json"""
     max_slowdown: float | None = None
     """choose the best trial among those that took at most this many times as long as the
-    study's first (the defaults): a setting that buys competence with compute can break a
+    study's trial of the default settings (wall clock: fair when the study ran on one
+    machine under one load): a setting that buys competence with compute can break a
     comparison's time budget; none: the best of all"""
 
     def to_arm(self) -> Arm:
@@ -185,12 +189,7 @@ def validate(args: TuneArgs) -> list[Target]:
     (the storage is checked when it is opened, still before any training)."""
     targets = args.targets()
     for target in targets:
-        make_scenario(
-            target.scenario,
-            population=args.population,
-            max_cycles=args.max_cycles,
-            layout=args.layout,
-        )
+        make_scenario(target.scenario, **env_kwargs(args))
     for name in ("timesteps", "num_envs", "n_trials", "eval_episodes"):
         check_positive_int(name, getattr(args, name))
     if args.eval_episodes > MAX_EVAL_EPISODES:
@@ -282,6 +281,15 @@ def open_storage(optuna, url: str):
         ) from err
 
 
+def policy_inputs(target: Target) -> int:
+    """The size of the target arm's policy input under this code (observation, memory and
+    belief inputs): a study is evidence only about the inputs it trained on."""
+    env = make_arm_env(target.scenario, target.arm, 1, track_beliefs=False)
+    size = int(env.single_observation_space.shape[0])
+    env.close()
+    return size
+
+
 def study_config(args: TuneArgs, targets: list[Target]) -> dict:
     """What a study's trials are comparable under, the code's env versions and observation
     layouts included; resuming it with other values is refused."""
@@ -291,7 +299,9 @@ def study_config(args: TuneArgs, targets: list[Target]) -> dict:
         "arm": first.arm.name,
         "lam": float(first.arm.lam),
         "more_targets": [t.label for t in targets[1:]],
+        "objective": OBJECTIVE,
         MADE_FOR: [made_for(scenario) for scenario in scenarios_of(targets)],
+        "policy_inputs": [policy_inputs(t) for t in targets],
         "population": args.population,
         "max_cycles": args.max_cycles,
         "layout": args.layout,
@@ -306,8 +316,6 @@ def check_study_config(study, config: dict) -> None:
     stored = study.user_attrs.get("config")
     if stored is not None:  # a study made before "cell" was renamed "arm" reads as made now
         stored = {RENAMED_STUDY_KEYS.get(k, k): v for k, v in stored.items()}
-        stored.setdefault("more_targets", [])  # studies before targets had one
-        stored.setdefault(MADE_FOR, config[MADE_FOR])  # nor said what they were made for
     if stored is None:
         study.set_user_attr("config", config)
         return
@@ -322,8 +330,9 @@ def check_study_config(study, config: dict) -> None:
 class PruningChecks:
     """The learner's report hook: at each check, the mean return (the arm's own reward,
     without the novelty bonus) of the training episodes finished since the last one, over
-    ``reference``, goes to the trial, and the trial stops if the pruner says so. A study's
-    ``k``-th target reports at steps offset by ``k`` budgets (``offset``)."""
+    ``reference``, goes to the trial, and from ``PRUNE_AFTER`` of the budget on the trial
+    stops if the pruner says so. A study's ``k``-th target (``label``) reports at steps
+    offset by ``k`` budgets (``offset``), and has the same warm-up as the first."""
 
     def __init__(
         self,
@@ -332,14 +341,17 @@ class PruningChecks:
         pruned: type[Exception],
         offset: int = 0,
         reference: float = 1.0,
+        label: str = "",
     ):
         self.trial, self.pruned, self.offset, self.reference = trial, pruned, offset, reference
         self.marks = [k * timesteps // (CHECKS + 1) for k in range(1, CHECKS + 1)]
+        self.warmup = timesteps * PRUNE_AFTER
+        self.label = label
         self.returns: list[float] = []
 
     def __call__(self, stats: dict) -> None:
-        if "episode/shaped_return" in stats:
-            self.returns.append(stats["episode/shaped_return"])
+        if OWN_RETURN_CURVE in stats:
+            self.returns.append(stats[OWN_RETURN_CURVE])
         if not self.marks or stats["time/global_step"] < self.marks[0]:
             return
         mark = self.marks.pop(0)
@@ -347,8 +359,9 @@ class PruningChecks:
             return
         self.trial.report(float(np.mean(self.returns)) / self.reference, self.offset + mark)
         self.returns = []
-        if self.trial.should_prune():
-            raise self.pruned(f"pruned at {mark} steps")
+        if mark >= self.warmup and self.trial.should_prune():
+            where = f" of {self.label}" if self.label else ""
+            raise self.pruned(f"pruned at {mark} steps{where}")
 
 
 def env_kwargs(args: TuneArgs) -> dict:
@@ -445,19 +458,18 @@ def run_tune(args: TuneArgs) -> Path:
         direction="maximize",
         load_if_exists=True,
         sampler=sampler(optuna, args.seed, 0),  # each trial replaces it with its own
-        pruner=optuna.pruners.MedianPruner(
-            n_startup_trials=MEDIAN_OF, n_warmup_steps=int(args.timesteps * PRUNE_AFTER)
-        ),
+        pruner=optuna.pruners.MedianPruner(n_startup_trials=MEDIAN_OF),  # warm-up: checks
     )
     check_study_config(study, study_config(args, targets))
-    if not study.trials:  # the first trial is the defaults: what tuning must beat
-        study.enqueue_trial(default_params())
     states = optuna.trial.TrialState
     counted = (states.COMPLETE, states.PRUNED)
     references = study.user_attrs.get("references", {})
     if any(t.label not in references for t in targets):
         references = {t.label: reference(args, t) for t in targets}
         study.set_user_attr("references", references)
+    alive = (states.COMPLETE, states.RUNNING, states.WAITING)
+    if not defaults_trials(study, alive):  # what tuning must beat; again if it was killed
+        study.enqueue_trial(default_params())
 
     def objective(trial) -> float:
         trial.study.sampler = sampler(optuna, args.seed, trial.number)
@@ -467,7 +479,7 @@ def run_tune(args: TuneArgs) -> Path:
         for k, target in enumerate(targets):
             best = references[target.label]["return"]
             checks = PruningChecks(
-                trial, args.timesteps, optuna.TrialPruned, k * args.timesteps, best
+                trial, args.timesteps, optuna.TrialPruned, k * args.timesteps, best, target.label
             )
             competences.append(score(args, target, settings, checks) / best)
             trial.set_user_attr(f"competence {target.label}", competences[-1])
@@ -484,6 +496,12 @@ def run_tune(args: TuneArgs) -> Path:
     return write_best(study, settings_file, states, args.max_slowdown)
 
 
+def defaults_trials(study, states) -> list:
+    """The study's trials of the default settings, in the given states, in order."""
+    defaults = default_params()
+    return [t for t in study.get_trials(deepcopy=False, states=states) if t.params == defaults]
+
+
 def seconds(trial) -> float:
     """How long a finished trial took, wall clock."""
     return (trial.datetime_complete - trial.datetime_start).total_seconds()
@@ -491,7 +509,7 @@ def seconds(trial) -> float:
 
 def write_best(study, path: Path, states, max_slowdown: float | None = None) -> Path:
     """Write the best trial's settings to ``path`` (among those at most ``max_slowdown``
-    times as slow as the first trial, if given); a ValueError if no trial qualifies."""
+    times as slow as the defaults' trial, if given); a ValueError if no trial qualifies."""
     done = study.get_trials(deepcopy=False, states=(states.COMPLETE,))
     pruned = len(study.get_trials(deepcopy=False, states=(states.PRUNED,)))
     if not done:
@@ -501,19 +519,20 @@ def write_best(study, path: Path, states, max_slowdown: float | None = None) -> 
         )
     complete = len(done)
     if max_slowdown is not None:
-        first = study.trials[0]
-        if first.state != states.COMPLETE:
+        defaults = defaults_trials(study, (states.COMPLETE,))
+        if not defaults:
             raise ValueError(
-                f"max_slowdown: the first trial of study {study.study_name!r} (the defaults)"
-                " did not complete; run the study further or leave max_slowdown out"
+                f"max_slowdown: study {study.study_name!r} has no complete trial of the default"
+                " settings to time the others against; run it further (a killed one is queued"
+                " again) or leave max_slowdown out"
             )
-        done = [t for t in done if seconds(t) <= max_slowdown * seconds(first)]
+        done = [t for t in done if seconds(t) <= max_slowdown * seconds(defaults[0])]
     best = max(done, key=lambda t: t.value)
     config = study.user_attrs["config"]
-    made = config.get(MADE_FOR) or [made_for(config["scenario"])]  # older studies: one
+    made = config[MADE_FOR]
     provenance = {MADE_FOR: made[0] if len(made) == 1 else made}
     path.write_text(json.dumps(best.user_attrs["settings"] | provenance, indent=1) + "\n")
-    within = "" if max_slowdown is None else f" of those within {max_slowdown:g}x its time"
+    within = "" if max_slowdown is None else f" within {max_slowdown:g}x the defaults' time"
     print(
         f"study {study.study_name}: {complete} complete and {pruned} pruned trials; the best"
         f"{within}, trial {best.number}, has a worst competence of {best.value:.4g} (its"

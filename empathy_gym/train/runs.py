@@ -136,13 +136,16 @@ def load_run(run_dir: str):
             config.get("lam", 0.0),
             config.get("coupling", "proximity"),
         )
+        scenario, env_kwargs = config["scenario"], run_env_kwargs(config)
     except (json.JSONDecodeError, KeyError, TypeError) as err:
         raise ValueError(f"{str(config_path)!r} is not a run config: {err}") from err
     from empathy_gym.agents.wrapper import make_arm_env
 
-    env = make_arm_env(config["scenario"], arm, 1, track_beliefs=False, **run_env_kwargs(config))
-    check_policy_input(path, env, "train it again")
-    env.close()
+    env = make_arm_env(scenario, arm, 1, track_beliefs=False, **env_kwargs)
+    try:
+        check_policy_input(path, env, "train it again")
+    finally:
+        env.close()
     torch = require("torch")
     from empathy_gym.train.learner import Policy
 
