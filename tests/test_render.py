@@ -144,6 +144,9 @@ def test_broken_recordings_and_runs_give_clear_errors(tmp_path):
     assert_clean_error(lambda: load_run(str(tmp_path)), "is not a run config")
     config = {"run": {"command": "cirl", "lesion": "none", "lam": 1.0}}
     (tmp_path / "config.json").write_text(json.dumps(config))
+    assert_clean_error(lambda: load_run(str(tmp_path)), "is not a run config: 'scenario'")
+    config["run"] |= {"scenario": "dilemma", "population": "default", "max_cycles": 50}
+    (tmp_path / "config.json").write_text(json.dumps(config))
     assert_clean_error(lambda: load_run(str(tmp_path)), "cannot be loaded as a policy")
 
 

@@ -1,8 +1,11 @@
 """The learner's hyperparameters, importable without torch (for the command line and configs).
 
-One set is used for every arm of a comparison. The defaults are CleanRL's, but for the
-learning rate, chosen on the reward maximiser's task in fetch before any comparison ran
-(2.5e-4: 8.9 deliveries after 3.3M steps; 1e-3: 20.5 after 3M; 2e-3: 23.7 after 5M).
+One set is used for every arm of a comparison. The defaults are the setting chosen by the
+tuning study ``docs/tuning/worst3.json`` (``empathy-gym tune``, rounded to three figures):
+among 41 trials (9 complete, 32 pruned), the best whose training took at most 1.2 times as
+long as the previous defaults', by its worst competence across comfort's cirl at lambda 4,
+fetch's and dilemma's cirl at lambda 1 after 2M steps each (0.86; the previous defaults:
+0.70). README "Tuning" has the study's figures.
 """
 
 from __future__ import annotations
@@ -28,15 +31,15 @@ class PPOSettings:
     """samples per gradient step"""
     update_epochs: int = 4
     """passes over each rollout"""
-    learning_rate: float = 2e-3
+    learning_rate: float = 4.82e-3
     """Adam step size, annealed linearly to 0"""
-    gamma: float = 0.99
+    gamma: float = 0.991
     """discount"""
-    gae_lambda: float = 0.95
+    gae_lambda: float = 0.939
     """GAE lambda"""
-    clip_coef: float = 0.2
+    clip_coef: float = 0.212
     """clipping of the policy ratio and of the value change"""
-    ent_coef: float = 0.01
+    ent_coef: float = 0.00559
     """entropy bonus"""
     vf_coef: float = 0.5
     """weight of the value loss"""
@@ -47,7 +50,7 @@ class PPOSettings:
     only, never the policy's input)"""
     hidden: tuple[int, ...] = (64, 64)
     """hidden layers of the shared trunk (the value head adds one of the last width)"""
-    novelty: float = 0.3
+    novelty: float = 0.307
     """episodic exploration bonus: novelty / sqrt(1 + visits of the assistant's cell this
     episode), added to the learner's reward, fading to 0"""
     novelty_share: float = 0.5
