@@ -7,6 +7,7 @@ from empathy_gym.envs.scenarios import scenario_class
 from empathy_gym.experiment.presets import Preset
 from empathy_gym.experiment.report import Report, fmt_reach
 from empathy_gym.experiment.results import LAYOUT_PREFIX, SCRIPT_PREFIX, Table, steps_to_reach
+from empathy_gym.rollout.pumps import profile_lines
 from empathy_gym.train.runner import PpoArgs
 from empathy_gym.train.runs import run_dir_name
 
@@ -146,3 +147,24 @@ def test_reach_reads_each_seeds_learning_curve_against_its_reference(tmp_path):
         (folder / "progress.csv").write_text("\n".join(lines) + "\n")
         runs.append(run)
     assert report.reach(runs, str(tmp_path)) == {("dilemma", "ppo", 0.0): {0: 5000, 1: None}}
+
+
+def test_the_moral_profile_keeps_each_outcome_in_its_range():
+    """help and harm count events: a seed that helped a lot beside three that did not gives
+    an interval that stays at or above 0."""
+    rows = [
+        {
+            "scenario": "dilemma",
+            "pump": "footbridge",
+            "arm": "ppo",
+            "lam": 0.0,
+            "seed": seed,
+            "episodes": [{"harm": h, "help": h, "welfare": 0.1 * seed, "task_return": 1.0}],
+        }
+        for seed, h in enumerate([0.0, 0.0, 0.0, 9.0])
+    ]
+    (line,) = profile_lines(rows)[2:]
+    harm, help_ = (cell.strip() for cell in line.strip(" |").split("|")[-2:])
+    for cell in (harm, help_):
+        low = float(cell.split("[")[1].split(",")[0])
+        assert low >= 0.0, cell

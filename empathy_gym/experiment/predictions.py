@@ -24,7 +24,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from empathy_gym.envs.scenarios import scenario_class
-from empathy_gym.experiment.results import PUMP_PREFIX, Table, bounds_of
+from empathy_gym.experiment.results import PUMP_PREFIX, Table
+from empathy_gym.rollout.evaluate import bounds_of
 from empathy_gym.stats import Interval, holm, paired_interval
 
 ALPHA = 0.05

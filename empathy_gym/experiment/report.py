@@ -29,7 +29,6 @@ from empathy_gym.experiment.results import (
     PUMP_PREFIX,
     SCRIPT_PREFIX,
     Table,
-    bounds_of,
     load_runs,
     own_return,
     read_curve,
@@ -40,6 +39,7 @@ from empathy_gym.experiment.results import (
     term_of,
     write_csv,
 )
+from empathy_gym.rollout.evaluate import bounds_of
 from empathy_gym.stats import (
     UNBOUNDED,
     Bounds,

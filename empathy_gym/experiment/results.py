@@ -14,40 +14,16 @@ from __future__ import annotations
 
 import csv
 import json
-import math
 from pathlib import Path
 
 import numpy as np
 
 from empathy_gym.agents.arms import ARMS
 from empathy_gym.envs.scenarios import scenario_class
-from empathy_gym.stats import UNBOUNDED, Bounds
 from empathy_gym.train.runner import TrainArgs
 from empathy_gym.train.runs import run_dir_name
 
 KEY = ("scenario", "arm", "lam", "seed", "population", "setting")
-
-NON_NEGATIVE = (0.0, math.inf)
-SHARE = (0.0, 1.0)
-METRIC_BOUNDS: dict[str, Bounds] = {
-    "task_return": NON_NEGATIVE,  # the assistant's task reward only ever adds 1
-    "welfare": (-1.0, 1.0),  # valence is clipped to [-1, 1] (envs/core/affect.py)
-    "distress": SHARE,
-    "harm": NON_NEGATIVE,
-    "help": NON_NEGATIVE,
-    "targeted": NON_NEGATIVE,
-    "help_share": NON_NEGATIVE,
-    "near_distress": SHARE,
-    "equality": SHARE,
-    "calibration": SHARE,
-}
-"""The possible range of each metric, known from the reward and the affect model: every
-interval on it is cut to this range (stats.py). A metric not listed is unbounded."""
-
-
-def bounds_of(metric) -> Bounds:
-    """The possible range of ``metric`` (a column name; a derived callable is unbounded)."""
-    return METRIC_BOUNDS.get(metric, UNBOUNDED) if isinstance(metric, str) else UNBOUNDED
 
 
 def term_of(arm: str) -> str | None:

@@ -13,6 +13,7 @@ the empathy module's beliefs; only oracles are handed the truth.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -27,6 +28,7 @@ from empathy_gym.envs.core.world import EV
 from empathy_gym.envs.info import components_of, truth_of
 from empathy_gym.envs.scenarios import Scenario, make_scenario
 from empathy_gym.envs.simulation import Public, Simulation
+from empathy_gym.stats import UNBOUNDED, Bounds
 
 DISTRESS_VALENCE = -0.3
 """A person is *distressed* when their true valence is below this."""
@@ -167,6 +169,29 @@ def rollout(
         observations=stacked["obs/raw"],
         actions=stacked["obs/actions"],
     )
+
+
+NON_NEGATIVE = (0.0, math.inf)
+SHARE = (0.0, 1.0)
+METRIC_BOUNDS: dict[str, Bounds] = {
+    "task_return": NON_NEGATIVE,  # the assistant's task reward only ever adds 1
+    "welfare": (-1.0, 1.0),  # valence is clipped to [-1, 1] (envs/core/affect.py)
+    "distress": SHARE,
+    "harm": NON_NEGATIVE,
+    "help": NON_NEGATIVE,
+    "targeted": NON_NEGATIVE,
+    "help_share": NON_NEGATIVE,
+    "near_distress": SHARE,
+    "equality": SHARE,
+    "calibration": SHARE,
+}
+"""The possible range of each metric, known from the reward and the affect model: every
+interval on it is cut to this range (stats.py). A metric not listed is unbounded."""
+
+
+def bounds_of(metric) -> Bounds:
+    """The possible range of ``metric`` (a column name; a derived callable is unbounded)."""
+    return METRIC_BOUNDS.get(metric, UNBOUNDED) if isinstance(metric, str) else UNBOUNDED
 
 
 @dataclass

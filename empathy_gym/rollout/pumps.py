@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from empathy_gym.envs.scenarios import scenario_class
+from empathy_gym.rollout.evaluate import bounds_of
 from empathy_gym.stats import describe
 
 OUTCOMES = ("welfare", "harm", "help")
@@ -40,7 +41,8 @@ def profile_lines(rows: list[dict]) -> list[str]:
         rates = [np.mean([chose(e, pump) for e in m["episodes"]]) for m in members]
         outcomes = {o: [np.mean([e[o] for e in m["episodes"]]) for m in members] for o in OUTCOMES}
         label = arm if not lam else f"{arm} (λ {lam:g})"
-        values = [describe(rates, (0.0, 1.0))] + [describe(outcomes[o]) for o in OUTCOMES]
+        values = [describe(rates, (0.0, 1.0))]
+        values += [describe(outcomes[o], bounds_of(o)) for o in OUTCOMES]
         lines.append(
             f"| {scenario} | {name} | {pump.question} | {label} | {pump.choice} | "
             + " | ".join(values)
