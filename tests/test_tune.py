@@ -22,6 +22,7 @@ from empathy_gym.experiment.tune import (
     CHECKS,
     MINIBATCHES,
     NUM_STEPS,
+    SEARCH_SPACE,
     PruningChecks,
     Target,
     TuneArgs,
@@ -413,7 +414,7 @@ def test_a_study_of_several_targets_scores_the_worst_competence(tmp_path):
         assert trial.value == min(competences)
     default = PPOSettings(num_envs=4)
     first = study.trials[0].user_attrs["settings"]
-    for name in ("learning_rate", "gamma", "gae_lambda", "ent_coef", "novelty"):
+    for name in SEARCH_SPACE:
         assert first[name] == getattr(default, name)
     assert json.loads(path.read_text())["made_for"] == made_for("dilemma")
     assert study.user_attrs["config"]["more_targets"] == ["dilemma:ppo"]

@@ -61,6 +61,7 @@ SEARCH_SPACE = {
     "gae_lambda": (0.8, 0.99, False),
     "clip_coef": (0.1, 0.3, False),
     "novelty": (0.0, 0.6, False),
+    "novelty_share": (0.25, 1.0, False),
 }
 """The settings searched besides the rollout's shape: (low, high, log scale); the type of
 each is its default's (``PPOSettings``)."""
