@@ -160,7 +160,9 @@ class Learner:
         n_actions = int(env.single_action_space.n)
         truth_size = env.critic_truth().shape[1] if settings.critic_truth else 0
         self.model = ActorCritic(obs_size, truth_size, n_actions, settings.hidden)
-        self.optimizer = torch.optim.Adam(self.model.parameters(), settings.learning_rate, eps=1e-5)
+        self.optimizer = torch.optim.Adam(
+            self.model.parameters(), settings.learning_rate, eps=1e-5, fused=True
+        )
         self.scale = ReturnScale(settings.num_envs, settings.gamma)
         self.global_step = 0
         t, n = settings.num_steps, settings.num_envs
@@ -286,8 +288,12 @@ class Learner:
         for _ in range(s.update_epochs):
             order = torch.randperm(size)
             for start in range(0, size - s.minibatch_size + 1, s.minibatch_size):
-                mb = order[start : start + s.minibatch_size]
-                logits, new_value = self.model(obs[mb], None if truth is None else truth[mb])
+                # Sorted, a minibatch's rows are gathered 2-3x faster (index_select reads
+                # memory in order); its loss, a mean, is the same in any order.
+                mb = order[start : start + s.minibatch_size].sort().values
+                logits, new_value = self.model(
+                    obs.index_select(0, mb), None if truth is None else truth.index_select(0, mb)
+                )
                 log_all = logits.log_softmax(-1)
                 new_logprob = log_all.gather(1, actions[mb, None]).squeeze(1)
                 entropy = -(log_all.exp() * log_all).sum(-1).mean()
