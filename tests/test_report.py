@@ -8,6 +8,7 @@ from empathy_gym.experiment.presets import Preset
 from empathy_gym.experiment.report import Report, fmt_reach
 from empathy_gym.experiment.results import LAYOUT_PREFIX, SCRIPT_PREFIX, Table, steps_to_reach
 from empathy_gym.rollout.pumps import profile_lines
+from empathy_gym.stats import seed_interval
 from empathy_gym.train.runner import PpoArgs
 from empathy_gym.train.runs import run_dir_name
 
@@ -168,3 +169,36 @@ def test_the_moral_profile_keeps_each_outcome_in_its_range():
     for cell in (harm, help_):
         low = float(cell.split("[")[1].split(",")[0])
         assert low >= 0.0, cell
+
+
+def test_an_own_return_interval_stays_within_what_the_reward_allows():
+    """cirl's own return is task + λ · welfare sum, and welfare is a mean valence, so an
+    episode of ``max_cycles`` steps cannot earn less than -λ · max_cycles. One seed in six
+    that failed badly drives bootstrap-t far below that (the quick comparison's fetch cirl
+    gave [-468.60, 169.26] at λ 1 and 200 steps); the competence table stops at the bound."""
+    seeds, steps, lam = tuple(range(6)), 50, 1.0
+    preset = Preset("hand", ("dilemma",), ("cirl",), seeds, 64, max_cycles=steps)
+    rows = [
+        _row(SCRIPT_PREFIX + name, seed, "fixed", task, welfare)
+        | {"setting": "", "welfare_sum": steps * welfare}
+        for name, (task, welfare) in SCRIPTS["fixed"].items()
+        for seed in seeds
+    ]
+    sums = [40.0, 41.0, 39.5, 40.5, 40.2, -49.0]
+    rows += [
+        _row("cirl", seed, "fixed", 5.0, total / steps)
+        | {"setting": "", "lam": lam, "welfare_sum": total}
+        for seed, total in zip(seeds, sums, strict=True)
+    ]
+    competence = Report(preset, Table(rows)).competence("dilemma", "cirl", lam)
+    own = [5.0 + 0.1 * seed + total for seed, total in zip(seeds, sums, strict=True)]
+    loose = seed_interval(own, rng=0)
+    print(f"own return: unbounded {loose}, within the reward's range {competence['own']}")
+    assert loose.low < -lam * steps
+    assert competence["own"].low == -lam * steps
+    assert competence["own"].high == pytest.approx(loose.high)
+    # normalised: (own - nothing) / (best - mean nothing) is cut where own is
+    task, welfare = SCRIPTS["fixed"]["nothing"]
+    nothing = [task + 0.1 * seed + steps * welfare for seed in seeds]
+    span = competence["best_return"] - np.mean(nothing)
+    assert competence["normalised"].low >= (-lam * steps - max(nothing)) / span - 1e-9

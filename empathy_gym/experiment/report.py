@@ -101,6 +101,21 @@ def rescaled(bounds: Bounds, zero: float, span: float) -> Bounds:
     return ((bounds[0] - zero) / span, (bounds[1] - zero) / span)
 
 
+def own_return_bounds(arm: str, lam: float, steps: int) -> Bounds:
+    """The possible range of an episode's return under ``arm``'s reward at ``lam``.
+
+    A task return is non-negative; welfare, a mean valence in [-1, 1], sums over an episode
+    of ``steps`` steps to at least ``-steps``. A mood's range is not fixed by the reward
+    (it follows its coupling's parameters), so a mood arm's return is left unbounded."""
+    term = term_of(arm)
+    task_low, task_high = bounds_of("task_return")
+    if term is None:
+        return task_low, task_high
+    if term == "welfare_sum":
+        return task_low + lam * bounds_of("welfare")[0] * steps, task_high
+    return UNBOUNDED
+
+
 def paired_or_none(a: list[float], b: list[float]) -> Interval | None:
     """:func:`paired_interval` of ``a - b``, or None below two seeds (a cell says n/a)."""
     return paired_interval(a, b, rng=0) if len(a) >= 2 else None
@@ -151,7 +166,7 @@ class Report:
             return own_return(row, arm, lam)
 
         mine = self.seeds_of(scenario, arm, lam, reward, setting=setting)
-        own_bounds = bounds_of("task_return") if term_of(arm) is None else UNBOUNDED
+        own_bounds = own_return_bounds(arm, lam, self.preset.max_cycles)
         scripts = {
             s: self.seeds_of(scenario, s, 0.0, reward, setting=setting)
             for s in scripts_of(self.table, scenario)
@@ -178,7 +193,10 @@ class Report:
             "best": "planner" if best == planner else best.removeprefix(SCRIPT_PREFIX),
             "best_return": best_mean,
             "ratio": ratio,
-            "normalised": finite_interval(normalised),
+            "normalised": finite_interval(
+                normalised,
+                rescaled(own_bounds, max(nothing.values()), span) if span > 0 else UNBOUNDED,
+            ),
             "score": score,
             "failed": {s: (mine[s], v) for s, v in score.items() if v < FAILED},
             "converged": bool(np.mean(list(score.values())) >= CONVERGED) if score else False,
