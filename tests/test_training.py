@@ -294,6 +294,23 @@ def test_the_learner_is_deterministic_given_its_seed():
     )
 
 
+def test_the_term_warmup_weights_the_other_regarding_term_from_0_to_1():
+    """The learner's reward is task + weight * (arm reward - task), the weight rising linearly
+    over the warmup's share of training; 0 (the default) leaves the arm's reward alone."""
+    env = make_arm_env("comfort", Arm("cirl", 2.0), 4, track_beliefs=False)
+    settings = PPOSettings(num_envs=4, num_steps=8, minibatch_size=32, term_warmup=0.5)
+    learner = Learner(env, settings, 0)
+    learner._total = 1000
+    reward, infos = np.array([3.0, 1.0, 0.0, -2.0]), {"reward_task": np.array([1.0, 1, 0, 0])}
+    expected = {0: [1.0, 1, 0, 0], 250: [2.0, 1, 0, -1], 500: reward, 900: reward}
+    for step, want in expected.items():
+        learner.global_step = step
+        np.testing.assert_allclose(learner._warmed_up(reward, infos), want)
+    learner.settings = dataclasses.replace(settings, term_warmup=0.0)
+    learner.global_step = 0
+    np.testing.assert_allclose(learner._warmed_up(reward, infos), reward)
+
+
 def test_ppo_learns_the_errand_and_its_policy_never_sees_the_truth():
     """Dilemma's task (errands to the finish) is learned well above doing nothing; the value
     head is fed the truth, the policy is not (its logits ignore it)."""

@@ -353,6 +353,7 @@ def test_a_reference_that_earns_nothing_is_refused(monkeypatch):
         ({"hidden": [64, "wide"]}, r"hidden must be a list of integers"),
         ({"gamma": 2}, r"gamma must be in \(0, 1\], got 2\.0"),
         ({"learning_rate": -1e-3}, r"learning_rate must be > 0"),
+        ({"term_warmup": 1.0}, r"term_warmup must be in \[0, 1\), got 1\.0"),
         ({"num_envs": 4, "num_steps": 8}, r"minibatch_size=4096 is larger than a rollout"),
         ([1, 2], "must hold a JSON object"),
         ("{not json", "cannot be read as JSON"),

@@ -62,6 +62,7 @@ SEARCH_SPACE = {
     "clip_coef": (0.1, 0.3, False),
     "novelty": (0.0, 0.6, False),
     "novelty_share": (0.25, 1.0, False),
+    "term_warmup": (0.0, 0.3, False),
 }
 """The settings searched besides the rollout's shape: (low, high, log scale); the type of
 each is its default's (``PPOSettings``)."""

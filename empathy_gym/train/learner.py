@@ -37,11 +37,15 @@ from collections.abc import Callable
 
 import numpy as np
 
+from empathy_gym.envs.info import COMPONENT_PREFIX
 from empathy_gym.extras import require
 from empathy_gym.train.settings import PPOSettings
 
 torch = require("torch")
 nn = torch.nn
+
+TASK = COMPONENT_PREFIX + "task"
+"""The infos key of the task reward, which the term's warmup keeps at full weight."""
 
 VALUE_WIDTH = 32
 """Width of the value head's own hidden layer, which mixes the trunk's features with the
@@ -223,7 +227,7 @@ class Learner:
                 self.logprobs[t] = logits.log_softmax(-1).gather(1, action[:, None]).squeeze(1)
                 next_obs, reward, terminated, truncated, infos = self.env.step(action.numpy())
                 done = terminated | truncated
-                reward = reward + self._novelty(done)
+                reward = self._warmed_up(reward, infos) + self._novelty(done)
                 self.rewards[t] = torch.from_numpy(self.scale(reward, done).astype(np.float32))
                 next_done = torch.from_numpy(done.astype(np.float32))
                 self._next_obs = torch.from_numpy(np.asarray(next_obs, np.float32))
@@ -238,6 +242,15 @@ class Learner:
             self._next_done = next_done
             self._last_value = self.model(self._next_obs, self._next_truth)[1]
         return episodes
+
+    def _warmed_up(self, reward: np.ndarray, infos: dict) -> np.ndarray:
+        """The arm's reward with its other-regarding term weighted by the warmup."""
+        share = self.settings.term_warmup
+        weight = min(1.0, self.global_step / max(1.0, share * self._total)) if share else 1.0
+        if weight >= 1.0:
+            return reward
+        task = infos[TASK]
+        return task + weight * (reward - task)
 
     def _novelty(self, done: np.ndarray) -> np.ndarray | float:
         """Episodic count-based exploration bonus on the assistant's cell, fading out."""

@@ -55,6 +55,10 @@ class PPOSettings:
     episode), added to the learner's reward, fading to 0"""
     novelty_share: float = 0.5
     """share of training over which the bonus fades out"""
+    term_warmup: float = 0.0
+    """share of training over which the weight of the other-regarding term (lambda * term)
+    rises linearly from 0 to 1: a reward curriculum that lets an arm learn the task before
+    the term competes with it (0: the arm's own reward throughout)"""
 
     @classmethod
     def from_json(cls, path: str | Path) -> PPOSettings:
@@ -109,6 +113,8 @@ class PPOSettings:
                 f"novelty must be >= 0 and novelty_share in (0, 1], got {self.novelty},"
                 f" {self.novelty_share}"
             )
+        if not 0.0 <= self.term_warmup < 1.0:
+            raise ValueError(f"term_warmup must be in [0, 1), got {self.term_warmup!r}")
         if not self.hidden or any(h <= 0 for h in self.hidden):
             raise ValueError(f"hidden must be positive layer sizes, got {self.hidden}")
 
