@@ -10,7 +10,7 @@ from empathy_gym.envs.parallel import ASSISTANT
 from empathy_gym.envs.scenarios import make_scenario
 from empathy_gym.envs.scenarios.comfort import Comfort
 from empathy_gym.rollout import instrument
-from empathy_gym.rollout.evaluate import scripted
+from empathy_gym.rollout.evaluate import evaluate, scripted
 from empathy_gym.rollout.record import record_episode
 from helpers import MODULES, assert_clean_error, chooses_as_declared, play_pump
 
@@ -156,6 +156,25 @@ def test_each_pump_keeps_the_layout_and_its_scripts_choose_oppositely(pump):
     keeps_layout, rates = play_pump("comfort", pump)
     assert keeps_layout
     assert chooses_as_declared(pump, rates), rates
+
+
+def test_hurry_raises_what_helping_costs_the_task():
+    """Darley & Batson's hurry as coins at stake: the selfish script, which never stops to
+    help, earns more at each level (what a stop forgoes), and the prosocial one, which stops,
+    less than a coin."""
+    coins = {}
+    for level in ("low", "moderate", "high"):
+        pump = Comfort.pump(f"hurry_{level}")
+        rules = make_scenario("comfort", **pump.kwargs)
+        seeds = range(pump.seed, pump.seed + 4)
+        for kind in ("selfish", "prosocial"):
+            episodes = evaluate(
+                scripted(kind, rules, seeds), "comfort", Arm(), 4, pump.seed, **pump.kwargs
+            )
+            coins[level, kind] = np.mean([e.task_return for e in episodes])
+    assert coins["low", "selfish"] < coins["moderate", "selfish"] < coins["high", "selfish"]
+    assert coins["moderate", "selfish"] > 2 * coins["low", "selfish"] > 0
+    assert all(coins[level, "prosocial"] < 1 for level in ("low", "moderate", "high"))
 
 
 def test_an_unknown_pump_is_named_with_the_choices():
