@@ -7,6 +7,7 @@ empathy-gym tune --arm cirl           tune the learner's hyperparameters (Optuna
 empathy-gym instrument                each scenario's instrument figures (scripted, no training)
 empathy-gym probe RUN [RUN ...]       what trained assistants represent; silencing their units
 empathy-gym pumps RUN [RUN ...]       the moral profile of trained assistants on intuition pumps
+empathy-gym turing RUN [RUN ...]      an empathy Turing test: their choices beside people's
 empathy-gym watch --run DIR           watch a trained run (or --policy); --record out.gif
 empathy-gym replay FILE               step through a recorded episode
 empathy-gym play fetch --as human_0   control one agent from the keyboard
@@ -22,6 +23,7 @@ import tyro
 
 from empathy_gym.analysis.moral_profile import PumpsArgs, run_pumps
 from empathy_gym.analysis.probe import ProbeArgs, run_probe
+from empathy_gym.analysis.turing import TuringArgs, run_turing
 from empathy_gym.errors import run_script
 from empathy_gym.experiment.compare import CompareArgs, run_compare
 from empathy_gym.experiment.tune import TuneArgs, run_tune
@@ -51,6 +53,7 @@ HANDLERS = {
     InstrumentArgs: run_instrument,
     ProbeArgs: run_probe,
     PumpsArgs: run_pumps,
+    TuringArgs: run_turing,
     TuneArgs: run_tune,
     WatchArgs: run_watch,
     ReplayArgs: run_replay,
@@ -84,6 +87,7 @@ def main(argv: list[str] | None = None) -> None:
         "instrument": InstrumentArgs,
         "probe": ProbeArgs,
         "pumps": PumpsArgs,
+        "turing": TuringArgs,
         "watch": WatchArgs,
         "replay": ReplayArgs,
         "play": PlayArgs,

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from empathy_gym.agents.arms import ARMS
+from empathy_gym.agents.arms import ARMS, Arm
 from empathy_gym.envs.scenarios import scenario_class
 from empathy_gym.experiment.predictions import PREDICTIONS, Judge
 from empathy_gym.experiment.results import (
@@ -536,22 +536,27 @@ class Report:
                 )
         return [*lines, ""]
 
-    def pump_section(self, rows: list[dict]) -> list[str]:
-        """The moral profile: every arm on every intuition pump of its scenario."""
-        from empathy_gym.rollout.pumps import profile_lines
-
+    @staticmethod
+    def pump_profile(rows: list[dict]) -> list[dict]:
+        """The arms' pump episodes, one row per (scenario, pump, arm, lambda, seed)."""
         grouped: dict[tuple, list[dict]] = {}
         for r in rows:
             if r["setting"].startswith(PUMP_PREFIX) and not r["arm"].startswith(SCRIPT_PREFIX):
                 pump = r["setting"].removeprefix(PUMP_PREFIX)
                 key = (r["scenario"], pump, r["arm"], r["lam"], r["seed"])
                 grouped.setdefault(key, []).append(r)
-        if not grouped:
-            return []
-        profile = [
+        return [
             {"scenario": s, "pump": p, "arm": c, "lam": lam, "seed": seed, "episodes": eps}
             for (s, p, c, lam, seed), eps in grouped.items()
         ]
+
+    def pump_section(self, rows: list[dict]) -> list[str]:
+        """The moral profile: every arm on every intuition pump of its scenario."""
+        from empathy_gym.rollout.pumps import profile_lines
+
+        profile = self.pump_profile(rows)
+        if not profile:
+            return []
         return [
             "## Moral profile on the intuition pumps",
             "",
@@ -561,6 +566,33 @@ class Report:
             *profile_lines(profile),
             "",
         ]
+
+    def turing_section(self, rows: list[dict]) -> list[str]:
+        """The empathy Turing test (``analysis/turing.py``) on the arms' pump episodes, with
+        the truth-free scripts and the planner under each reward trained at the report's
+        lambda."""
+        from empathy_gym.analysis import turing
+
+        reference = turing.load_reference()
+        rates: dict[str, dict] = {}
+        for p in self.pump_profile(rows):
+            condition = reference.conditions.get(f"{p['scenario']}/{p['pump']}")
+            if condition is not None:
+                seeds = rates.setdefault(Arm(p["arm"], p["lam"]).label, {})
+                seeds.setdefault(condition.key, {}).update(
+                    turing.rates_of({p["seed"]: p["episodes"]}, condition)
+                )
+        if not rates:
+            return []
+        verdicts = [turing.judge(label, r, reference) for label, r in rates.items()]
+        rewards = {
+            (reward_of(arm.name), arm.lam): arm
+            for arm in self.preset.trained_arms()
+            if arm.lam in (0.0, self.preset.report_lam)
+        }
+        scenarios = [s for s in self.preset.scenarios if reference.of_scenario(s)]
+        scripts = turing.script_verdicts(reference, scenarios, list(rewards.values()))
+        return turing.report_lines(reference, verdicts, scripts)
 
     def prediction_section(self) -> tuple[list[str], list]:
         judge = Judge(
@@ -638,6 +670,7 @@ def write_report(
             *generalisation,
         ]
     lines += report.pump_section(rows)
+    lines += report.turing_section(rows)
     predictions, claims = report.prediction_section()
     lines += [*predictions, *inside]
     lines += [

@@ -1,0 +1,160 @@
+"""The empathy Turing test: the human reference is checked data, the criterion judges what it
+says, and the command runs on trained runs (docs/design.md "Intuition pumps")."""
+
+import json
+
+import numpy as np
+import pytest
+
+from empathy_gym.analysis import turing
+from empathy_gym.analysis.turing import TuringArgs, judge, load_reference, run_turing
+from empathy_gym.train.runner import CirlArgs, PpoArgs, run_training
+from empathy_gym.train.settings import PPOSettings
+from helpers import assert_clean_error
+
+REFERENCE = load_reference()
+
+
+def _human_like(shift: dict | None = None, seeds=(0, 1, 2, 3)) -> dict:
+    """Per-seed rates equal to people's (plus ``shift`` per condition)."""
+    shift = shift or {}
+    return {
+        key: {s: float(np.clip(c.rate + shift.get(key, 0.0), 0, 1)) for s in seeds}
+        for key, c in REFERENCE.conditions.items()
+    }
+
+
+def test_the_reference_covers_each_human_experiment_with_a_source():
+    keys = set(REFERENCE.conditions)
+    for pump in (
+        "bystanders_none",
+        "bystanders_one",
+        "bystanders_many",
+        "hurry_low",
+        "hurry_moderate",
+        "hurry_high",
+        "escape_easy",
+        "escape_hard",
+        "trolley",
+    ):
+        assert f"comfort/{pump}" in keys
+    assert "dilemma/footbridge" in keys
+    assert {e.name for e in REFERENCE.effects} == {"bystander", "hurry", "escape", "means"}
+    for c in REFERENCE.conditions.values():
+        assert "(19" in c.source or "(20" in c.source  # a citation with its year
+        assert 0 <= c.rate <= 1 and c.measure and c.mapping
+
+
+def test_rates_like_peoples_pass_and_a_reversed_effect_fails_by_name():
+    verdict = judge("human-like", _human_like(), REFERENCE)
+    assert verdict.distance == 0 and verdict.passes is True
+    assert all(verdict.matches.values())
+    reversed_bystanders = _human_like(
+        {"comfort/bystanders_none": -0.6, "comfort/bystanders_many": +0.6}
+    )
+    verdict = judge("bystanders reversed", reversed_bystanders, REFERENCE)
+    assert verdict.matches["bystander"] is False and verdict.passes is False
+    assert verdict.matches["hurry"] is True
+    report = "\n".join(turing.report_lines(REFERENCE, [verdict], []))
+    assert "fail (effect bystander, distance)" in report
+
+
+def test_a_tie_does_not_match_and_a_missing_scenario_is_incomplete():
+    flat = {k: dict.fromkeys(range(4), 0.5) for k in REFERENCE.conditions}
+    verdict = judge("flat", flat, REFERENCE)
+    assert not any(verdict.matches.values()) and verdict.passes is False
+    comfort_only = {k: v for k, v in _human_like().items() if k.startswith("comfort/")}
+    verdict = judge("comfort only", comfort_only, REFERENCE)
+    assert verdict.matches["means"] is None and verdict.passes is None
+
+
+def test_the_threshold_is_what_a_replication_of_the_human_studies_exceeds_one_time_in_20():
+    """Replications drawn at the studies' own sample sizes pass the distance criterion about
+    95% of the time; rates 0.15 off everywhere do not."""
+    gen = np.random.default_rng(1)
+    keys = [k for k, c in REFERENCE.conditions.items() if c.n is not None]
+    limit = turing.threshold(REFERENCE, keys)
+    within = []
+    for _ in range(2000):
+        rates = {
+            k: gen.binomial(REFERENCE.conditions[k].n, REFERENCE.conditions[k].rate)
+            / REFERENCE.conditions[k].n
+            for k in keys
+        }
+        within.append(turing.distance(rates, REFERENCE)[0] <= limit)
+    assert 0.93 < np.mean(within) < 0.97
+    off = {k: REFERENCE.conditions[k].rate + 0.15 for k in keys}
+    assert turing.distance(off, REFERENCE)[0] > limit
+
+
+@pytest.mark.parametrize(
+    ("change", "match"),
+    [
+        ({"source": ""}, r"condition 'comfort/bystanders_none' has no source"),
+        ({"rate": 1.5}, r"condition 'comfort/bystanders_none': rate must be in \[0, 1\], got 1.5"),
+        ({"n": 0}, r"n must be a positive integer or null, got 0"),
+    ],
+)
+def test_a_bad_reference_file_is_named_with_its_entry(change, match, tmp_path):
+    data = json.loads(turing.REFERENCE.read_text())
+    data["conditions"]["comfort/bystanders_none"].update(change)
+    path = tmp_path / "reference.json"
+    path.write_text(json.dumps(data))
+    assert_clean_error(lambda: load_reference(path), rf"human reference '.*': {match}")
+
+
+def test_a_reference_naming_a_pump_the_scenario_lacks_is_named(tmp_path):
+    data = json.loads(turing.REFERENCE.read_text())
+    data["conditions"]["comfort/runaway_tram"] = data["conditions"]["comfort/trolley"]
+    path = tmp_path / "reference.json"
+    path.write_text(json.dumps(data))
+    assert_clean_error(
+        lambda: load_reference(path),
+        r"condition 'comfort/runaway_tram': comfort has no intuition pump 'runaway_tram'",
+    )
+
+
+def _tiny_run(args_class, scenario: str, out) -> str:
+    settings = PPOSettings(num_envs=4, num_steps=32, minibatch_size=64)
+    args = args_class(
+        scenario=scenario,
+        timesteps=256,
+        max_cycles=20,
+        eval_episodes=2,
+        eval_populations=("default",),
+        belief_doses=(1.0,),
+        ppo=settings,
+        output_dir=str(out),
+        progress=False,
+    )
+    return str(run_training(args))
+
+
+def test_turing_runs_on_trained_runs_plays_missing_pumps_and_names_a_scenario_without_them(
+    tmp_path,
+):
+    comfort = _tiny_run(CirlArgs, "comfort", tmp_path / "runs")
+    dilemma = _tiny_run(CirlArgs, "dilemma", tmp_path / "runs")
+    out = run_turing(TuringArgs((comfort, dilemma), str(tmp_path / "t1"), planner=False))
+    text = (out / "turing.md").read_text()
+    for row in (
+        "| comfort/bystanders_none | 0.85 | 13 |",
+        "| dilemma/footbridge | 0.51 | large |",
+        "| bystander | does helping fall with onlookers? | +0.54 |",
+        "| script:prosocial |",
+    ):
+        assert row in text
+    first = json.loads((out / "turing.json").read_text())
+    # a run made before the pumps existed: they are played now, with the same choices
+    eval_path = tmp_path / "runs" / comfort.split("/")[-1] / "eval.json"
+    results = json.loads(eval_path.read_text())
+    del results["pumps"]["bystanders_none"]
+    eval_path.write_text(json.dumps(results))
+    out = run_turing(TuringArgs((comfort, dilemma), str(tmp_path / "t2"), planner=False))
+    assert json.loads((out / "turing.json").read_text()) == first
+    fetch = _tiny_run(PpoArgs, "fetch", tmp_path / "runs")
+    assert_clean_error(
+        lambda: run_turing(TuringArgs((fetch,), str(tmp_path / "t3"))),
+        r"run '.*fetch__ppo__0' is of scenario 'fetch', which has none of the human reference's"
+        r" pumps: \['comfort/bystanders_none'",
+    )
