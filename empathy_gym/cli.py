@@ -10,7 +10,8 @@ empathy-gym pumps RUN [RUN ...]       the moral profile of trained assistants on
 empathy-gym turing RUN [RUN ...]      an empathy Turing test: their choices beside people's
 empathy-gym watch --run DIR           watch a trained run (or --policy); --record out.gif
 empathy-gym replay FILE               step through a recorded episode
-empathy-gym play fetch --as human_0   control one agent from the keyboard
+empathy-gym play fetch --as human_0   control one agent from the keyboard (--record FILE)
+empathy-gym judge --people F --agents F  which replay of a pair was a person's? which kinder?
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from empathy_gym.rollout.demo import DemoArgs
 from empathy_gym.rollout.demo import main as demo_main
 from empathy_gym.rollout.instrument import InstrumentArgs, run_instrument
 from empathy_gym.train.runner import ARGS_OF_COMMAND, TrainArgs, run_training
+from empathy_gym.ui.judge import JudgeArgs, run_judge
 from empathy_gym.ui.play import PlayArgs, run_play
 from empathy_gym.ui.replay import ReplayArgs, run_replay
 from empathy_gym.ui.watch import WatchArgs, run_watch
@@ -58,6 +60,7 @@ HANDLERS = {
     WatchArgs: run_watch,
     ReplayArgs: run_replay,
     PlayArgs: run_play,
+    JudgeArgs: run_judge,
 }
 
 
@@ -91,6 +94,7 @@ def main(argv: list[str] | None = None) -> None:
         "watch": WatchArgs,
         "replay": ReplayArgs,
         "play": PlayArgs,
+        "judge": JudgeArgs,
     }
     args = tyro.extras.subcommand_cli_from_dict(commands, args=argv)
     if isinstance(args, Train):

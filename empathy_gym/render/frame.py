@@ -81,6 +81,34 @@ def cell_size(grid_shape: tuple[int, int]) -> int:
     return int(np.clip(520 // max(grid_shape), 16, 48))
 
 
+class Window:
+    """A window showing frames at ``fps`` (opened at the first frame, sized to it): the one
+    place the package opens a display, for the renderer's views and the judge's pairs."""
+
+    def __init__(self, caption: str, fps: int):
+        self.caption = caption
+        self.fps = fps
+        self._surface = None
+        self._clock = None
+
+    def show(self, frame: np.ndarray) -> None:
+        pygame = import_pygame()
+        if self._surface is None:
+            pygame.display.init()
+            self._surface = pygame.display.set_mode(frame.shape[1::-1])
+            pygame.display.set_caption(self.caption)
+            self._clock = pygame.time.Clock()
+        pygame.event.pump()
+        pygame.surfarray.blit_array(self._surface, frame.transpose(1, 0, 2))
+        pygame.display.flip()
+        self._clock.tick(self.fps)
+
+    def close(self) -> None:
+        if self._surface is not None:
+            import_pygame().display.quit()
+            self._surface = None
+
+
 class Renderer:
     def __init__(self, scenario, mode: str, fps: int):
         self.scenario = scenario
@@ -94,8 +122,7 @@ class Renderer:
         self._background = None
         self._background_map = None
         self._font = None
-        self._window = None
-        self._clock = None
+        self._window: Window | None = None
 
     # --- public ---------------------------------------------------------------------------
     def render(self, world: World, state, b: int, overlay: Overlay | None = None):
@@ -155,20 +182,13 @@ class Renderer:
         return np.ascontiguousarray(pygame.surfarray.pixels3d(surface).transpose(1, 0, 2))
 
     def show(self, frame: np.ndarray) -> None:
-        pygame = import_pygame()
         if self._window is None:
-            pygame.display.init()
-            self._window = pygame.display.set_mode(frame.shape[1::-1])
-            pygame.display.set_caption(f"empathy-gym {self.scenario.name}")
-            self._clock = pygame.time.Clock()
-        pygame.event.pump()
-        pygame.surfarray.blit_array(self._window, frame.transpose(1, 0, 2))
-        pygame.display.flip()
-        self._clock.tick(self.fps)
+            self._window = Window(f"empathy-gym {self.scenario.name}", self.fps)
+        self._window.show(frame)
 
     def close(self) -> None:
         if self._window is not None:
-            import_pygame().display.quit()
+            self._window.close()
             self._window = None
 
     # --- drawing ---------------------------------------------------------------------------

@@ -6,7 +6,8 @@ stages, reward components, events), the scenario's own state (``state_<field>``:
 item, coins...) and, when the assistant had an empathy module, its beliefs. The scenario's
 config is stored as JSON and the map as its text (a procedural map is drawn at reset, so
 the config alone does not give it back), so replay rebuilds the same scenario on the same
-map and draws identical frames. ``FORMAT_VERSION`` rises whenever the layout changes.
+map and draws identical frames; ``meta`` says who played it, on which pump.
+``FORMAT_VERSION`` rises whenever the layout changes.
 """
 
 from __future__ import annotations
@@ -43,6 +44,9 @@ class Recording:
     config: dict  # the scenario's config (ScenarioConfig.to_dict())
     map: str  # the map the episode was played on, as text
     steps: dict[str, list[np.ndarray]] = field(default_factory=dict)
+    meta: dict = field(default_factory=dict)
+    """who played (``player``: "person", a run, a script) and the intuition pump (``pump``),
+    for ``empathy-gym judge``; empty in files written before it existed"""
 
     def capture(
         self,
@@ -75,6 +79,7 @@ class Recording:
             "scenario": self.scenario,
             "config": self.config,
             "map": self.map,
+            "meta": self.meta,
         }
         arrays = {name: np.stack(values) for name, values in self.steps.items()}
         with path.open("wb") as f:
@@ -108,7 +113,9 @@ class Recording:
         if len(lengths) != 1:
             raise ValueError(f"{str(path)!r} is a damaged recording: its arrays differ in length")
         steps = {name: list(values) for name, values in arrays.items()}
-        return cls(header["scenario"], header["config"], header["map"], steps)
+        return cls(
+            header["scenario"], header["config"], header["map"], steps, header.get("meta", {})
+        )
 
     def world_at(self, k: int, scenario) -> tuple[World, tuple]:
         """A batch-of-one World and scenario state holding step ``k``, for the renderer."""

@@ -1,5 +1,9 @@
 """``empathy-gym play <scenario> --as human_0|assistant_0``: a person controls one agent.
 
+``--pump NAME`` plays one of the scenario's intuition pumps; ``--record FILE`` keeps the
+episode as a recording (``empathy-gym replay``, and ``empathy-gym judge``, which sets a
+person's episodes beside an agent's on the same pump).
+
 The other agents follow their models: playing a human, the assistant is the scenario's
 scripted ``prosocial`` assistant (with its own empathy module) and the other humans move by
 the built-in model, the same compiled function ``human_control="model"`` runs; playing the
@@ -9,6 +13,7 @@ assistant, every human follows the built-in model.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated
 
 import numpy as np
@@ -18,7 +23,9 @@ from empathy_gym.agents.empathy import BeliefTracker
 from empathy_gym.envs.core.motion import model_action
 from empathy_gym.envs.core.world import STAY
 from empathy_gym.envs.parallel import ASSISTANT, EmpathyParallelEnv
+from empathy_gym.envs.scenarios import scenario_class
 from empathy_gym.render.frame import Overlay, Renderer, import_pygame
+from empathy_gym.render.recording import Recording
 from empathy_gym.ui.keys import HELP_PLAY, PLAY_KEYS, read_keys
 
 
@@ -38,6 +45,10 @@ class PlayArgs:
     """population of the humans"""
     fps: int = 8
     """frames per second"""
+    pump: str | None = None
+    """an intuition pump of the scenario to play, e.g. comfort's hurry_high"""
+    record: str | None = None
+    """keep the episode as a recording file (.npz) for replay and judge; never overwritten"""
 
 
 class ModelHuman:
@@ -59,9 +70,12 @@ class Game:
     """One person-controlled episode: turns key names into actions for the chosen agent."""
 
     def __init__(self, args: PlayArgs):
+        if args.record is not None and Path(args.record).exists():
+            raise ValueError(f"--record {args.record!r} exists; choose a new file")
         control = "model" if args.as_agent == ASSISTANT else "external"
+        pump = {} if args.pump is None else scenario_class(args.scenario).pump(args.pump).kwargs
         self.env = EmpathyParallelEnv(
-            args.scenario, human_control=control, population=args.population
+            args.scenario, human_control=control, population=args.population, **pump
         )
         if args.as_agent not in self.env.possible_agents:
             valid = [ASSISTANT] + [f"human_{i}" for i in range(self.env.scenario.n_humans)]
@@ -76,6 +90,17 @@ class Game:
         self.observations, _ = self.env.reset(seed=args.seed)
         self.beliefs = BeliefTracker(self.env.scenario, 1, maps=self.env.sim.maps)
         self.beliefs.reset(np.array([0]), self._view())
+        self.recording = None
+        if args.record is not None:
+            scenario = self.env.scenario
+            self.recording = Recording(
+                args.scenario,
+                scenario.config.to_dict(),
+                scenario.ascii_map.text,
+                meta={"player": "person", "as": self.me, "pump": args.pump or ""},
+            )
+            self._capture(STAY)
+        self.record_path = args.record
 
     def act(self, key: str) -> bool:
         """Step with the action bound to ``key``; False once the episode is over."""
@@ -94,7 +119,21 @@ class Game:
                 actions[agent] = self.humans(agent)
         self.observations, *_ = self.env.step(actions)
         self.beliefs.update(self._view())
+        if self.recording is not None:
+            self._capture(actions.get(ASSISTANT, STAY))
         return bool(self.env.agents)
+
+    def _capture(self, action: int) -> None:
+        observation = self.observations.get(ASSISTANT)
+        if observation is None:  # after the last step the agents are gone
+            observation = np.zeros(self.env.scenario.assistant_spec.size, np.float32)
+        world, state = self.env.world, self.env.scenario_state
+        self.recording.capture(world, state, np.array([action]), observation)
+
+    def save(self) -> None:
+        """Write the recording, if one was asked for."""
+        if self.recording is not None:
+            print(f"wrote {self.recording.save(self.record_path)} ({len(self.recording)} steps)")
 
     def _view(self):
         return self.env.scenario.view(self.observations[ASSISTANT][None])
@@ -114,6 +153,7 @@ class Game:
                 break
         self.renderer.close()
         self.env.close()
+        self.save()
 
 
 def run_play(args: PlayArgs) -> None:

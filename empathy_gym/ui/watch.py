@@ -110,4 +110,5 @@ def run_watch(args: WatchArgs) -> None:
     if args.record:
         print(f"wrote {write_video(args.record, frames, args.fps)} ({len(frames)} frames)")
     if args.save_recording:
+        recording.meta = {"player": args.run or args.policy, "pump": args.pump or ""}
         print(f"wrote {recording.save(args.save_recording)} ({len(recording)} steps)")
