@@ -187,6 +187,30 @@ def test_a_run_made_before_the_renames_is_read_under_todays_names(tmp_path, caps
     assert load_run(str(run_dir))[1] == Arm("cirl", 1.0)
 
 
+def test_a_pump_renamed_since_a_run_is_read_under_its_name_now(tmp_path):
+    """Comfort's costly_help is hurry_high now (the same map and episodes): a run that
+    played it under the old name is read under the new; the old name on its own is
+    refused with the new one."""
+    from empathy_gym.envs.scenarios.comfort import Comfort
+    from empathy_gym.experiment.results import load_runs
+
+    args = _tiny(CirlArgs, tmp_path, scenario="comfort")
+    run_dir = run_training(args)
+
+    def rows():
+        return sorted(load_runs([args], str(tmp_path)), key=lambda r: (r["setting"], r["episode"]))
+
+    today = rows()
+    evaluation = json.loads((run_dir / "eval.json").read_text())
+    evaluation["pumps"]["costly_help"] = evaluation["pumps"].pop("hurry_high")
+    (run_dir / "eval.json").write_text(json.dumps(evaluation))
+    assert rows() == today
+    assert_clean_error(
+        lambda: Comfort.pump("costly_help"),
+        r"comfort's pump 'costly_help' was renamed 'hurry_high'; use hurry_high",
+    )
+
+
 def test_a_scenario_without_a_generator_is_refused_procedural_maps_before_training(
     tmp_path, monkeypatch
 ):

@@ -237,7 +237,8 @@ def script_verdicts(
             kinds.setdefault(SCRIPT + kind, (kind, None))
     if planner:
         for reward in rewards:
-            kinds.setdefault(f"{SCRIPT}{PLANNER} ({reward.label})", (PLANNER, reward))
+            under = reward.label if reward.factors.cares else "task"
+            kinds.setdefault(f"{SCRIPT}{PLANNER} ({under})", (PLANNER, reward))
     verdicts = []
     for label, (kind, reward) in kinds.items():
         rates = {}
@@ -344,7 +345,9 @@ def run_episodes(run: str, reference: Reference) -> tuple[Arm, int, dict[str, li
             f" pumps: {list(reference.conditions)}"
         )
     path = Path(run) / "eval.json"
-    stored = json.loads(path.read_text()).get("pumps", {}) if path.is_file() else {}
+    results = json.loads(path.read_text()) if path.is_file() else {}
+    saved = results.get("pumps", results.get("variants", {}))  # "variants": runs made before
+    stored = {scenario_class(scenario).stored_pump(name): eps for name, eps in saved.items()}
     episodes = {}
     for c in conditions:
         if c.pump in stored:

@@ -74,7 +74,10 @@ def load_runs(runs: list[TrainArgs], output_dir: str) -> list[dict]:
                 (run.population, LAYOUT_PREFIX + name, eps)
                 for name, eps in results.get("layouts", {}).items()  # runs made before: none
             ),
-            ((run.population, PUMP_PREFIX + name, eps) for name, eps in results["pumps"].items()),
+            (
+                (run.population, PUMP_PREFIX + scenario_class(run.scenario).stored_pump(name), eps)
+                for name, eps in results["pumps"].items()
+            ),
         )
         for population, setting, episodes in (item for group in groups for item in group):
             rows += [

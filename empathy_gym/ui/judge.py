@@ -30,8 +30,8 @@ from empathy_gym.ui.keys import read_keys
 
 QUESTIONS = ("person", "kinder")
 PROMPTS = {
-    "person": "Which was played by a person?  1 = left, 2 = right",
-    "kinder": "Which was kinder?  1 = left, 2 = right",
+    "person": "Which was played by a person? 1 left, 2 right",
+    "kinder": "Which was kinder? 1 left, 2 right",
 }
 ANSWER_KEYS = {"1": "left", "2": "right", "[1]": "left", "[2]": "right"}
 QUIT_KEYS = ("q", "escape")
@@ -139,17 +139,18 @@ class PairView:
         self.length = max(len(r) for r in self.recordings)
 
     def frame(self, k: int, prompt: str) -> np.ndarray:
-        """Step ``k`` of both (the shorter held at its end), the prompt above them."""
+        """Step ``k`` of both maps (the shorter episode held at its end), without the side
+        panel, and the step and prompt above them."""
         images = []
         for recording, (scenario, renderer) in zip(self.recordings, self.renderers, strict=True):
-            step = min(k, len(recording) - 1)
-            totals = np.sum(recording.steps["components"][: step + 1], axis=0)[0]
-            world, state = recording.world_at(step, scenario)
-            images.append(renderer.rgb_array(world, state, 0, Overlay(totals=totals)))
+            world, state = recording.world_at(min(k, len(recording) - 1), scenario)
+            width, height = renderer.map_size
+            images.append(renderer.rgb_array(world, state, 0, Overlay())[:height, :width])
         height = max(i.shape[0] for i in images)
         images = [np.pad(i, ((0, height - i.shape[0]), (0, 8), (0, 0))) for i in images]
         body = np.concatenate(images, axis=1)
-        return np.concatenate([_text_strip(prompt, body.shape[1]), body], axis=0)
+        text = f"step {k}/{self.length - 1}.  {prompt}"
+        return np.concatenate([_text_strip(text, body.shape[1]), body], axis=0)
 
 
 def _text_strip(text: str, width: int) -> np.ndarray:

@@ -283,6 +283,9 @@ class Scenario:
     tile_colours: ClassVar[dict[str, tuple[int, int, int]]] = {}
     policies: ClassVar[dict[str, type[ScriptedPolicy]]] = {}
     pumps: ClassVar[tuple[Pump, ...]] = ()  # intuition pumps
+    renamed_pumps: ClassVar[dict[str, str]] = {}
+    """earlier names of pumps -> their names now: stored results are read under today's
+    name (``stored_pump``), the command line names the new one"""
     instrument: ClassVar[Instrument] = Instrument()  # checks of rollout/instrument.py
     kernel: ClassVar[Callable]
     # kernel(world, state, statics, actions, noise, cursor, fresh, members, mode):
@@ -429,10 +432,18 @@ class Scenario:
         return tuple(p.name for p in cls.pumps)
 
     @classmethod
+    def stored_pump(cls, name: str) -> str:
+        """Today's name of a pump as a result stored earlier names it."""
+        return cls.renamed_pumps.get(name, name)
+
+    @classmethod
     def pump(cls, name: str) -> Pump:
         for pump in cls.pumps:
             if pump.name == name:
                 return pump
+        if name in cls.renamed_pumps:
+            now = cls.renamed_pumps[name]
+            raise ValueError(f"{cls.name}'s pump {name!r} was renamed {now!r}; use {now}")
         raise ValueError(
             f"{cls.name} has no intuition pump {name!r}; use one of {list(cls.pump_names())}"
         )

@@ -607,6 +607,7 @@ class Comfort(Scenario):
     config_class = ComfortConfig
     default_map = COMFORT_MAP
     map_chars = "#.AHDS$MBmbL"
+    renamed_pumps: ClassVar[dict] = {"costly_help": "hurry_high"}
     default_humans = 4
     State = ComfortState
     hidden_state = ("worried",)
