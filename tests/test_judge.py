@@ -138,6 +138,14 @@ def test_more_pairs_than_the_recordings_hold_is_refused_with_the_count(recording
         r"--pairs 9 is more than the recordings hold: 4 pairs not yet answered",
     )
     assert not (tmp_path / "a.csv").exists()
+    assert_clean_error(
+        lambda: run_judge(JudgeArgs(agents, agents, answers=str(tmp_path / "a.csv"))),
+        r"--people '.*agent_hurry_high.npz' is not a person playing assistant_0",
+    )
+    assert_clean_error(
+        lambda: run_judge(JudgeArgs(people, people, answers=str(tmp_path / "a.csv"))),
+        r"--agents '.*person_hurry_high_..npz' was played by a person; give it in --people",
+    )
 
 
 def test_the_window_takes_the_judges_keys(recordings, tmp_path):

@@ -153,8 +153,10 @@ def test_turing_runs_on_trained_runs_plays_missing_pumps_and_names_a_scenario_wi
     out = run_turing(TuringArgs((comfort, dilemma), str(tmp_path / "t2"), planner=False))
     assert json.loads((out / "turing.json").read_text()) == first
     fetch = _tiny_run(PpoArgs, "fetch", tmp_path / "runs")
+    out = run_turing(TuringArgs((fetch, dilemma), str(tmp_path / "t3"), planner=False))
+    assert "| dilemma/footbridge |" in (out / "turing.md").read_text()  # fetch skipped
     assert_clean_error(
-        lambda: run_turing(TuringArgs((fetch,), str(tmp_path / "t3"))),
-        r"run '.*fetch__ppo__0' is of scenario 'fetch', which has none of the human reference's"
+        lambda: run_turing(TuringArgs((fetch,), str(tmp_path / "t4"))),
+        r"none of the runs \['.*fetch__ppo__0'\] is of a scenario with the human reference's"
         r" pumps: \['comfort/bystanders_none'",
     )

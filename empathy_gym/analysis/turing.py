@@ -330,9 +330,9 @@ class TuringArgs:
 
 
 def run_episodes(run: str, reference: Reference) -> tuple[Arm, int, dict[str, list[dict]]]:
-    """A run's arm, seed and episodes on each reference pump of its scenario: from its
-    ``eval.json`` where it played the pump after training, played now where it did not
-    (a run made before the pump existed)."""
+    """A run's arm, seed and episodes on each reference pump of its scenario (none if its
+    scenario has none): from its ``eval.json`` where it played the pump after training,
+    played now where it did not (a run made before the pump existed)."""
     from empathy_gym.train.runner import pump_episodes
     from empathy_gym.train.runs import load_run
 
@@ -340,10 +340,7 @@ def run_episodes(run: str, reference: Reference) -> tuple[Arm, int, dict[str, li
     scenario = config["scenario"]
     conditions = reference.of_scenario(scenario)
     if not conditions:
-        raise ValueError(
-            f"run {run!r} is of scenario {scenario!r}, which has none of the human reference's"
-            f" pumps: {list(reference.conditions)}"
-        )
+        return arm, int(config["seed"]), {}
     path = Path(run) / "eval.json"
     results = json.loads(path.read_text()) if path.is_file() else {}
     saved = results.get("pumps", results.get("variants", {}))  # "variants": runs made before
@@ -366,8 +363,13 @@ def run_turing(args: TuringArgs) -> Path:
     rates: dict[str, dict[str, dict[int, float]]] = {}
     rewards: dict[str, Arm] = {}
     scenarios: list[str] = []
+    skipped = []
     for run in args.runs:
         arm, seed, episodes = run_episodes(run, reference)
+        if not episodes:
+            skipped.append(run)
+            print(f"skipped {run}: its scenario has none of the reference's pumps", flush=True)
+            continue
         for key, eps in episodes.items():
             condition = reference.conditions[key]
             rate = rates_of({seed: eps}, condition)
@@ -376,6 +378,11 @@ def run_turing(args: TuringArgs) -> Path:
                 scenarios.append(condition.scenario)
         rewards.setdefault(f"{arm.factors.term}@{arm.lam:g}", arm)
         print(f"played {run} ({time.perf_counter() - started:.0f} s)", flush=True)
+    if not rates:
+        raise ValueError(
+            f"none of the runs {skipped} is of a scenario with the human reference's pumps:"
+            f" {list(reference.conditions)}"
+        )
     verdicts = [judge(label, r, reference) for label, r in rates.items()]
     scripts = script_verdicts(reference, scenarios, list(rewards.values()), args.planner)
     print(f"played the scripts ({time.perf_counter() - started:.0f} s)", flush=True)

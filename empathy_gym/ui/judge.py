@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from empathy_gym.envs.parallel import ASSISTANT
 from empathy_gym.envs.scenarios import make_scenario
 from empathy_gym.render.frame import Overlay, Renderer, Window, import_pygame
 from empathy_gym.render.recording import Recording
@@ -95,11 +96,20 @@ def make_pairs(people: list[str], agents: list[str], seed: int) -> list[Pair]:
     in a seeded random order with a seeded random side for the person's."""
     by_pump: dict[str, list[str]] = {}
     for path in agents:
-        by_pump.setdefault(pump_of(Recording.load(path)), []).append(path)
+        recording = Recording.load(path)
+        if recording.meta.get("player") == "person":
+            raise ValueError(f"--agents {path!r} was played by a person; give it in --people")
+        by_pump.setdefault(pump_of(recording), []).append(path)
     gen = np.random.default_rng(seed)
     pairs, used = [], dict.fromkeys(by_pump, 0)
     for path in people:
-        pump = pump_of(Recording.load(path))
+        recording = Recording.load(path)
+        if recording.meta.get("player") != "person" or recording.meta.get("as") != ASSISTANT:
+            raise ValueError(
+                f"--people {path!r} is not a person playing {ASSISTANT}: record one with"
+                f" `empathy-gym play SCENARIO --pump P --record F`"
+            )
+        pump = pump_of(recording)
         if pump not in by_pump:
             continue
         agent = by_pump[pump][used[pump] % len(by_pump[pump])]
