@@ -66,6 +66,12 @@ def test_a_tie_does_not_match_and_a_missing_scenario_is_incomplete():
     comfort_only = {k: v for k, v in _human_like().items() if k.startswith("comfort/")}
     verdict = judge("comfort only", comfort_only, REFERENCE)
     assert verdict.matches["means"] is None and verdict.passes is None
+    footbridge_only = {"dilemma/footbridge": dict.fromkeys(range(4), 1.0)}
+    verdict = judge("footbridge only", footbridge_only, REFERENCE)
+    assert verdict.conditions == [] and verdict.passes is None
+    assert "| footbridge only | — | — | 0 | 0 of 4 | incomplete |" in "\n".join(
+        turing.report_lines(REFERENCE, [verdict], [])
+    )
 
 
 def test_the_threshold_is_what_a_replication_of_the_human_studies_exceeds_one_time_in_20():

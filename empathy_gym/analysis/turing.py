@@ -302,8 +302,9 @@ def report_lines(reference: Reference, verdicts: list[Verdict], scripts: list[Ve
             if v.distance > v.threshold:
                 reasons.append("distance")
             verdict += f" ({', '.join(reasons)})"
+        gap = f"{v.distance:.3f} | {v.threshold:.3f}" if v.conditions else "— | —"
         lines.append(
-            f"| {v.label} | {v.distance:.3f} | {v.threshold:.3f} | {len(v.conditions)} | "
+            f"| {v.label} | {gap} | {len(v.conditions)} | "
             f"{sum(matched)} of {len(v.matches)} | {verdict} |"
         )
     if scripts:
