@@ -158,6 +158,12 @@ def test_turing_runs_on_trained_runs_plays_missing_pumps_and_names_a_scenario_wi
     eval_path.write_text(json.dumps(results))
     out = run_turing(TuringArgs((comfort, dilemma), str(tmp_path / "t2"), planner=False))
     assert json.loads((out / "turing.json").read_text()) == first
+    kept = (out / "turing.md").read_text()
+    assert_clean_error(
+        lambda: run_turing(TuringArgs((comfort,), str(tmp_path / "t2"), planner=False)),
+        r"--output-dir '.*t2' already holds a Turing test; choose another",
+    )
+    assert (out / "turing.md").read_text() == kept
     fetch = _tiny_run(PpoArgs, "fetch", tmp_path / "runs")
     out = run_turing(TuringArgs((fetch, dilemma), str(tmp_path / "t3"), planner=False))
     assert "| dilemma/footbridge |" in (out / "turing.md").read_text()  # fetch skipped

@@ -359,6 +359,11 @@ def run_episodes(run: str, reference: Reference) -> tuple[Arm, int, dict[str, li
 def run_turing(args: TuringArgs) -> Path:
     if not args.runs:
         raise ValueError("give one or more run directories")
+    output = Path(args.output_dir)
+    if (output / "turing.md").exists():
+        raise ValueError(
+            f"--output-dir {args.output_dir!r} already holds a Turing test; choose another"
+        )
     reference = load_reference(args.reference)
     started = time.perf_counter()
     rates: dict[str, dict[str, dict[int, float]]] = {}
@@ -387,7 +392,6 @@ def run_turing(args: TuringArgs) -> Path:
     verdicts = [judge(label, r, reference) for label, r in rates.items()]
     scripts = script_verdicts(reference, scenarios, list(rewards.values()), args.planner)
     print(f"played the scripts ({time.perf_counter() - started:.0f} s)", flush=True)
-    output = Path(args.output_dir)
     output.mkdir(parents=True, exist_ok=True)
     lines = report_lines(reference, verdicts, scripts)
     (output / "turing.md").write_text(
