@@ -7,7 +7,7 @@ import csv
 import numpy as np
 import pytest
 
-from empathy_gym.render.frame import import_pygame
+from empathy_gym.render.frame import Window, import_pygame
 from empathy_gym.render.recording import Recording
 from empathy_gym.ui.judge import JudgeArgs, PairView, make_pairs, run_judge
 from empathy_gym.ui.play import Game, PlayArgs
@@ -18,9 +18,9 @@ PUMPS = ("hurry_high", "bystanders_none")
 KEY_OF = {"left": "1", "right": "2"}
 
 
-def _person(path, pump: str, key: str) -> str:
+def _person(path, pump: str, key: str, truth: bool = False) -> str:
     """A person's episode on the pump: the same key every step, kept with --record."""
-    game = Game(PlayArgs("comfort", pump=pump, record=str(path), fps=1000))
+    game = Game(PlayArgs("comfort", pump=pump, record=str(path), fps=1000, truth=truth))
     while game.act(key):
         pass
     game.save()
@@ -72,12 +72,43 @@ def _rows(path):
 def test_play_records_a_person_on_a_pump_and_never_overwrites(recordings, tmp_path):
     people, _ = recordings
     recording = Recording.load(people[0])
-    assert recording.meta == {"player": "person", "as": "assistant_0", "pump": "hurry_high"}
+    assert recording.meta == {
+        "player": "person",
+        "as": "assistant_0",
+        "pump": "hurry_high",
+        "truth": False,
+        "complete": True,
+    }
     assert len(recording) == 101  # the start and 100 steps
     assert_clean_error(
         lambda: Game(PlayArgs("comfort", pump="hurry_high", record=people[0])),
         r"--record '.*' exists; choose a new file",
     )
+
+
+def test_a_person_who_quit_early_or_saw_the_truth_is_not_judged(recordings, tmp_path):
+    _, agents = recordings
+    quit_early = Game(PlayArgs("comfort", pump="hurry_high", record=str(tmp_path / "q.npz")))
+    for _ in range(5):
+        quit_early.act("right")
+    quit_early.save()
+    assert Recording.load(tmp_path / "q.npz").meta["complete"] is False
+    saw = _person(tmp_path / "t.npz", "hurry_high", ".", truth=True)
+    for person in (str(tmp_path / "q.npz"), saw):
+        assert_clean_error(
+            lambda person=person: make_pairs([person], agents, 0),
+            r"--people '.*' is not a whole episode played without the hidden state",
+        )
+
+
+def test_the_window_follows_the_frame_size_and_play_takes_a_pump_with_its_population():
+    window = Window("test", 1000)
+    window.show(np.zeros((40, 60, 3), np.uint8))
+    window.show(np.zeros((80, 50, 3), np.uint8))  # pairs of pumps differ in size
+    assert window._surface.get_size() == (50, 80)
+    window.close()
+    game = Game(PlayArgs("fetch", pump="deception"))  # the pump sets the population
+    assert game.env.scenario.config.population == "masking"
 
 
 def test_pairs_match_pumps_and_hide_who_played(recordings):

@@ -56,7 +56,10 @@ def test_rates_like_peoples_pass_and_a_reversed_effect_fails_by_name():
     assert verdict.matches["bystander"] is False and verdict.passes is False
     assert verdict.matches["hurry"] is True
     report = "\n".join(turing.report_lines(REFERENCE, [verdict], []))
-    assert "fail (effect bystander, distance)" in report
+    assert "| 3 of 4 | fail (effect bystander) |" in report
+    far = _human_like({k: 0.3 for k in REFERENCE.conditions})
+    assert "fail (effect bystander, distance)" not in report
+    assert judge("far", far, REFERENCE).distance > judge("far", far, REFERENCE).threshold
 
 
 def test_a_tie_does_not_match_and_a_missing_scenario_is_incomplete():
@@ -74,23 +77,36 @@ def test_a_tie_does_not_match_and_a_missing_scenario_is_incomplete():
     )
 
 
-def test_the_threshold_is_what_a_replication_of_the_human_studies_exceeds_one_time_in_20():
-    """Replications drawn at the studies' own sample sizes pass the distance criterion about
-    95% of the time; rates 0.15 off everywhere do not."""
+def test_an_assistant_with_peoples_rates_passes_the_distance_19_times_in_20_or_more():
+    """An assistant whose rates are people's, seen through its 32 episodes a pump, stays
+    within the threshold at least 95% of the time (the threshold also allows for the human
+    studies' own sampling error); rates 0.2 off everywhere do not."""
     gen = np.random.default_rng(1)
     keys = [k for k, c in REFERENCE.conditions.items() if c.n is not None]
-    limit = turing.threshold(REFERENCE, keys)
+    counts = {k: turing.episodes_of(REFERENCE.conditions[k], 4) for k in keys}
+    assert set(counts.values()) == {32}
+    limit = turing.threshold(REFERENCE, counts)
     within = []
     for _ in range(2000):
-        rates = {
-            k: gen.binomial(REFERENCE.conditions[k].n, REFERENCE.conditions[k].rate)
-            / REFERENCE.conditions[k].n
-            for k in keys
-        }
+        rates = {k: gen.binomial(32, REFERENCE.conditions[k].rate) / 32 for k in keys}
         within.append(turing.distance(rates, REFERENCE)[0] <= limit)
-    assert 0.93 < np.mean(within) < 0.97
-    off = {k: REFERENCE.conditions[k].rate + 0.15 for k in keys}
+    assert np.mean(within) >= 0.95
+    off = {k: REFERENCE.conditions[k].rate + 0.2 for k in keys}
     assert turing.distance(off, REFERENCE)[0] > limit
+    fewer = turing.threshold(REFERENCE, {k: 8 for k in keys})  # one seed: more noise allowed
+    assert fewer > limit
+
+
+def test_an_effect_across_scenarios_is_not_paired_by_seed():
+    """Trolley (comfort) and footbridge (dilemma) come from different runs: their seeds need
+    not match, and the effect's interval resamples each side apart."""
+    rates = _human_like()
+    rates["comfort/trolley"] = {0: 1.0, 1: 0.5, 2: 1.0}
+    rates["dilemma/footbridge"] = {5: 0.0, 6: 0.5, 7: 0.0, 8: 0.0}
+    mean, text = judge("unpaired", rates, REFERENCE).effects["means"]
+    assert mean == pytest.approx(2.5 / 3 - 0.125)
+    low, high = (float(x) for x in text.split("[")[1].rstrip("]").split(","))
+    assert low < mean < high and low >= -1 and high <= 1
 
 
 @pytest.mark.parametrize(
@@ -107,6 +123,18 @@ def test_a_bad_reference_file_is_named_with_its_entry(change, match, tmp_path):
     path = tmp_path / "reference.json"
     path.write_text(json.dumps(data))
     assert_clean_error(lambda: load_reference(path), rf"human reference '.*': {match}")
+
+
+def test_a_malformed_effect_is_named(tmp_path):
+    data = json.loads(turing.REFERENCE.read_text())
+    data["effects"][0].pop("less")
+    path = tmp_path / "reference.json"
+    path.write_text(json.dumps(data))
+    assert_clean_error(
+        lambda: load_reference(path),
+        r"effect \{'name': 'bystander'.*\} must have exactly"
+        r" \['name', 'question', 'more', 'less'\]",
+    )
 
 
 def test_a_reference_naming_a_pump_the_scenario_lacks_is_named(tmp_path):
@@ -158,6 +186,10 @@ def test_turing_runs_on_trained_runs_plays_missing_pumps_and_names_a_scenario_wi
     eval_path.write_text(json.dumps(results))
     out = run_turing(TuringArgs((comfort, dilemma), str(tmp_path / "t2"), planner=False))
     assert json.loads((out / "turing.json").read_text()) == first
+    assert_clean_error(
+        lambda: run_turing(TuringArgs((comfort, comfort), str(tmp_path / "t5"), planner=False)),
+        r"run '.*comfort__cirl_lam1__0' repeats cirl@1 seed 0 on comfort/bystanders_none",
+    )
     kept = (out / "turing.md").read_text()
     assert_clean_error(
         lambda: run_turing(TuringArgs((comfort,), str(tmp_path / "t2"), planner=False)),

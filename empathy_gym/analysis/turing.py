@@ -8,18 +8,22 @@ them, and judges, by a criterion fixed here before any run:
 
 * **Effects.** Each classic effect is a difference between two conditions (helping alone
   minus helping with several onlookers, ...). An arm's effect is that difference per seed,
-  with its 95% interval over seeds; its direction *matches* people's when its mean is
-  strictly in people's direction (a tie does not match: people show a difference).
+  with its 95% interval over seeds (paired by seed within a scenario; across scenarios,
+  where the two rates come from different runs, a percentile bootstrap of each side's
+  seeds); its direction *matches* people's when its mean is strictly in people's direction
+  (a tie does not match: people show a difference).
 * **Distance.** The mean absolute difference between the arm's rates (means over seeds)
   and people's, over the conditions whose sample size is reported. Why this and not the
   log-likelihood of the human data under the arm's rates: a trained policy often chooses
   the same in every episode (a rate of 0 or 1), and then the likelihood of any human rate
   in between is 0, so every such arm would be infinitely far and indistinguishable.
   The absolute difference stays finite and reads in rate points.
-* **Threshold.** People themselves would not reproduce their published rates exactly: a
-  replication of each study at its own sample size lands some distance away by chance. The
-  threshold is the 95th percentile of that distance (binomial replications at the reported
-  sizes, drawn with a fixed seed), over the same conditions as the arm's.
+* **Threshold.** Neither people nor an arm reproduce a rate exactly: a study of ``n``
+  people and an arm's ``episodes`` on a pump are both samples. The threshold is the 95th
+  percentile of the distance between two such samples drawn from the same rates (people's
+  published ones): a binomial draw at the study's size against one at the arm's number of
+  episodes (the pump's episodes times the arm's seeds, treated as independent), over the
+  same conditions as the arm's, with a fixed seed.
 * **Pass** when every effect is measured and matches, and the distance is within the
   threshold.
 
@@ -109,6 +113,8 @@ def load_reference(path: str | Path = REFERENCE) -> Reference:
         raise ValueError(f"{where} cannot be read: {err!r}") from None
     conditions = {}
     for key, entry in entries.items():
+        if not isinstance(entry, dict):
+            raise ValueError(f"{where}: condition {key!r} must be an object of fields")
         scenario, _, pump = key.partition("/")
         try:
             scenario_class(scenario).pump(pump)
@@ -130,7 +136,11 @@ def load_reference(path: str | Path = REFERENCE) -> Reference:
         conditions[key] = Condition(key, **{f: entry[f] for f in fields})
     checked = []
     for entry in effects:
-        effect = Effect(**entry)
+        try:
+            effect = Effect(**entry)
+        except TypeError:
+            fields = [f.name for f in dataclasses.fields(Effect)]
+            raise ValueError(f"{where}: effect {entry!r} must have exactly {fields}") from None
         for side in (effect.more, effect.less):
             if side not in conditions:
                 raise ValueError(f"{where}: effect {effect.name!r} names no condition {side!r}")
@@ -153,17 +163,38 @@ def distance(rates: dict[str, float], reference: Reference) -> tuple[float, list
     return float(np.mean(gaps)), keys
 
 
-def threshold(reference: Reference, keys: list[str], seed: int = 0) -> float:
-    """The 95th percentile of the distance between people's published rates and a
-    replication of their studies at the same sample sizes."""
-    if not keys:
+def threshold(reference: Reference, episodes: dict[str, int], seed: int = 0) -> float:
+    """The 95th percentile of the distance between a replication of the human studies at
+    their sizes and an assistant's ``episodes`` per condition, both drawn from people's
+    published rates (see the module doc)."""
+    if not episodes:
         return float("nan")
     gen = np.random.default_rng(seed)
     gaps = []
-    for key in keys:
+    for key, count in episodes.items():
         c = reference.conditions[key]
-        gaps.append(np.abs(gen.binomial(c.n, c.rate, REPLICATIONS) / c.n - c.rate))
+        people = gen.binomial(c.n, c.rate, REPLICATIONS) / c.n
+        assistant = gen.binomial(count, c.rate, REPLICATIONS) / count
+        gaps.append(np.abs(assistant - people))
     return float(np.quantile(np.mean(gaps, axis=0), LEVEL))
+
+
+def episodes_of(condition: Condition, seeds: int) -> int:
+    """An assistant's episodes on a condition's pump: the pump's own, per seed."""
+    return scenario_class(condition.scenario).pump(condition.pump).episodes * seeds
+
+
+def unpaired(a: list[float], b: list[float], seed: int = 0) -> str:
+    """``mean(a) - mean(b)`` with a 95% percentile-bootstrap interval that resamples each
+    side's seeds apart (rates from different runs: nothing to pair)."""
+    mean = float(np.mean(a) - np.mean(b))
+    if len(a) < 2 or len(b) < 2:
+        return f"{mean:.2f}"
+    gen = np.random.default_rng(seed)
+    draws = gen.choice(a, (REPLICATIONS // 10, len(a))).mean(1)
+    draws = draws - gen.choice(b, (REPLICATIONS // 10, len(b))).mean(1)
+    low, high = np.quantile(draws, [(1 - LEVEL) / 2, (1 + LEVEL) / 2])
+    return f"{mean:.2f} [{low:.2f}, {high:.2f}]"
 
 
 @dataclass
@@ -195,16 +226,23 @@ def judge(label: str, rates: dict[str, dict[int, float]], reference: Reference) 
     effects = {}
     for effect in reference.effects:
         more, less = rates.get(effect.more, {}), rates.get(effect.less, {})
-        seeds = sorted(set(more) & set(less))
-        if not seeds:
+        within = (
+            reference.conditions[effect.more].scenario == reference.conditions[effect.less].scenario
+        )
+        seeds = sorted(set(more) & set(less)) if within else []
+        if not more or not less or (within and not seeds):
             effects[effect.name] = None
-            continue
-        a, b = [more[s] for s in seeds], [less[s] for s in seeds]
-        mean = float(np.mean(a) - np.mean(b))
-        text = str(paired_interval(a, b, (0.0, 1.0))) if len(seeds) > 1 else f"{mean:.2f}"
-        effects[effect.name] = (mean, text)
+        elif not within:
+            a, b = list(more.values()), list(less.values())
+            effects[effect.name] = (float(np.mean(a) - np.mean(b)), unpaired(a, b))
+        else:
+            a, b = [more[s] for s in seeds], [less[s] for s in seeds]
+            mean = float(np.mean(a) - np.mean(b))
+            paired = paired_interval(a, b, (0.0, 1.0), rng=0) if len(seeds) > 1 else None
+            effects[effect.name] = (mean, f"{mean:.2f}" if paired is None else str(paired))
     gap, keys = distance(means, reference)
-    return Verdict(label, rates, effects, gap, threshold(reference, keys), keys)
+    counts = {k: episodes_of(reference.conditions[k], len(rates[k])) for k in keys}
+    return Verdict(label, rates, effects, gap, threshold(reference, counts), keys)
 
 
 def rates_of(episodes_by_seed: dict[int, list[dict]], condition: Condition) -> dict[int, float]:
@@ -369,7 +407,8 @@ def run_turing(args: TuringArgs) -> Path:
     rates: dict[str, dict[str, dict[int, float]]] = {}
     rewards: dict[str, Arm] = {}
     scenarios: list[str] = []
-    skipped = []
+    skipped: list[str] = []
+    origin: dict[tuple, str] = {}
     for run in args.runs:
         arm, seed, episodes = run_episodes(run, reference)
         if not episodes:
@@ -378,8 +417,14 @@ def run_turing(args: TuringArgs) -> Path:
             continue
         for key, eps in episodes.items():
             condition = reference.conditions[key]
-            rate = rates_of({seed: eps}, condition)
-            rates.setdefault(arm.label, {}).setdefault(key, {}).update(rate)
+            seeds = rates.setdefault(arm.label, {}).setdefault(key, {})
+            if seed in seeds:
+                raise ValueError(
+                    f"run {run!r} repeats {arm.label} seed {seed} on {key} (from"
+                    f" {origin[arm.label, seed, condition.scenario]!r}): give each seed once"
+                )
+            origin[arm.label, seed, condition.scenario] = run
+            seeds.update(rates_of({seed: eps}, condition))
             if condition.scenario not in scenarios:
                 scenarios.append(condition.scenario)
         rewards.setdefault(f"{arm.factors.term}@{arm.lam:g}", arm)

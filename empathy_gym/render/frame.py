@@ -95,9 +95,10 @@ class Window:
         pygame = import_pygame()
         if self._surface is None:
             pygame.display.init()
-            self._surface = pygame.display.set_mode(frame.shape[1::-1])
             pygame.display.set_caption(self.caption)
             self._clock = pygame.time.Clock()
+        if self._surface is None or self._surface.get_size() != frame.shape[1::-1]:
+            self._surface = pygame.display.set_mode(frame.shape[1::-1])  # a new frame size
         pygame.event.pump()
         pygame.surfarray.blit_array(self._surface, frame.transpose(1, 0, 2))
         pygame.display.flip()

@@ -92,7 +92,8 @@ def pump_of(recording: Recording) -> str:
 
 
 def make_pairs(people: list[str], agents: list[str], seed: int) -> list[Pair]:
-    """Each person's recording beside an agent's of the same pump (agents taken in turn),
+    """Each person's recording beside an agent's of the same pump (agents taken in turn:
+    give as many agents' recordings as people's, or a judge sees an agent's replay twice),
     in a seeded random order with a seeded random side for the person's."""
     by_pump: dict[str, list[str]] = {}
     for path in agents:
@@ -104,10 +105,16 @@ def make_pairs(people: list[str], agents: list[str], seed: int) -> list[Pair]:
     pairs, used = [], dict.fromkeys(by_pump, 0)
     for path in people:
         recording = Recording.load(path)
-        if recording.meta.get("player") != "person" or recording.meta.get("as") != ASSISTANT:
+        meta = recording.meta
+        if meta.get("player") != "person" or meta.get("as") != ASSISTANT:
             raise ValueError(
                 f"--people {path!r} is not a person playing {ASSISTANT}: record one with"
                 f" `empathy-gym play SCENARIO --pump P --record F`"
+            )
+        if not meta.get("complete", False) or meta.get("truth", False):
+            raise ValueError(
+                f"--people {path!r} is not a whole episode played without the hidden state"
+                " (it was quit early, or played with --truth): a judge would tell it apart"
             )
         pump = pump_of(recording)
         if pump not in by_pump:
@@ -132,8 +139,14 @@ def answered_rows(path: Path) -> list[dict]:
 
 
 def answered(path: Path) -> set[tuple[str, str]]:
-    """The (left, right) files already judged in an answers file."""
-    return {(row["left"], row["right"]) for row in answered_rows(path)}
+    """The (person, agent) recordings already judged together in an answers file, as
+    resolved paths: whatever the seed, the sides or the spelling of a path, a pair is
+    asked once."""
+    done = set()
+    for row in answered_rows(path):
+        person, agent = (row["left"], row["right"])[:: 1 if row["person_side"] == "left" else -1]
+        done.add((str(Path(person).resolve()), str(Path(agent).resolve())))
+    return done
 
 
 class PairView:
@@ -215,7 +228,7 @@ class Session:
 
     def run(self) -> int:
         """Judge the pairs in order; return how many were answered before any quit."""
-        new = not self.answers.is_file()
+        new = not self.answers.is_file() or self.answers.stat().st_size == 0
         before = 0 if new else len(answered_rows(self.answers))
         done = 0
         with self.answers.open("a", newline="") as f:
@@ -225,6 +238,7 @@ class Session:
             for pair in self.pairs:
                 left, right = pair.files
                 view = PairView(Recording.load(left), Recording.load(right))
+                self.typed = []  # keys typed ahead answer this pair's questions, not the next's
                 replies = {}
                 for question in QUESTIONS:
                     reply = self.ask(view, question)
@@ -290,7 +304,11 @@ def run_judge(args: JudgeArgs, display: Callable | None = None) -> dict:
         raise ValueError("give --people (recordings played by people) and --agents (by agents)")
     pairs = make_pairs(list(args.people), list(args.agents), args.seed)
     done = answered(answers)
-    left = [p for p in pairs if p.files not in done]
+    left = [
+        p
+        for p in pairs
+        if (str(Path(p.person).resolve()), str(Path(p.agent).resolve())) not in done
+    ]
     if args.pairs is not None:
         if args.pairs < 1:
             raise ValueError(f"--pairs must be at least 1, got {args.pairs}")

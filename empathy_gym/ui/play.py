@@ -75,7 +75,7 @@ class Game:
         control = "model" if args.as_agent == ASSISTANT else "external"
         pump = {} if args.pump is None else scenario_class(args.scenario).pump(args.pump).kwargs
         self.env = EmpathyParallelEnv(
-            args.scenario, human_control=control, population=args.population, **pump
+            args.scenario, human_control=control, **{"population": args.population, **pump}
         )
         if args.as_agent not in self.env.possible_agents:
             valid = [ASSISTANT] + [f"human_{i}" for i in range(self.env.scenario.n_humans)]
@@ -97,7 +97,12 @@ class Game:
                 args.scenario,
                 scenario.config.to_dict(),
                 scenario.ascii_map.text,
-                meta={"player": "person", "as": self.me, "pump": args.pump or ""},
+                meta={
+                    "player": "person",
+                    "as": self.me,
+                    "pump": args.pump or "",
+                    "truth": args.truth,
+                },
             )
             self._capture(STAY)
         self.record_path = args.record
@@ -131,8 +136,10 @@ class Game:
         self.recording.capture(world, state, np.array([action]), observation)
 
     def save(self) -> None:
-        """Write the recording, if one was asked for."""
+        """Write the recording, if one was asked for; ``complete`` says whether the episode
+        ran to its end (a judge is shown whole episodes only)."""
         if self.recording is not None:
+            self.recording.meta["complete"] = not self.env.agents
             print(f"wrote {self.recording.save(self.record_path)} ({len(self.recording)} steps)")
 
     def _view(self):
