@@ -34,7 +34,7 @@ Intuition pumps (``PUMPS``; ``Comfort.pump(name).kwargs`` builds any view)
     the contagion radius. ``hurry_low``, ``hurry_moderate``, ``hurry_high``: the Good
     Samaritan in three degrees of hurry (Darley & Batson 1973), as what helping costs the
     task: the worried person ten steps from the assistant, the two coin cells 13 steps
-    apart and beside the way to them, 4 steps apart, or at the assistant's feet (the
+    apart with one beside the worried person, 4 steps apart, or at the assistant's feet (the
     selfish script's coins in 100 steps rise from level to level, tested).
     ``bystanders_none``, ``bystanders_one`` and ``bystanders_many``: the same need with no
     onlooker, one beside the worried person, or three (Darley & Latane 1968; the far people
