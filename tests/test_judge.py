@@ -169,6 +169,10 @@ def test_more_pairs_than_the_recordings_hold_is_refused_with_the_count(recording
         r"--pairs 9 is more than the recordings hold: 4 pairs not yet answered",
     )
     assert not (tmp_path / "a.csv").exists()
+    args = JudgeArgs(people, agents, answers=str(tmp_path / "quit.csv"))
+    assert run_judge(args, display=lambda fps: FakeDisplay(["q"])) == {}  # quit at once
+    assert (tmp_path / "quit.csv").read_text().startswith("pair,pump,left,right")
+    assert _rows(tmp_path / "quit.csv") == []
     assert_clean_error(
         lambda: run_judge(JudgeArgs(agents, agents, answers=str(tmp_path / "a.csv"))),
         r"--people '.*agent_hurry_high.npz' is not a person playing assistant_0",

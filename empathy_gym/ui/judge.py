@@ -292,7 +292,7 @@ def summary_text(summary: dict) -> str:
 
 def run_judge(args: JudgeArgs, display: Callable | None = None) -> dict:
     """Run a session (``display``: a factory of ``fps``, the window by default) or, with
-    ``--summary``, summarise the answers."""
+    ``--summary``, summarise the answers; the summary (empty if nothing is answered yet)."""
     answers = Path(args.answers)
     if args.summary:
         if not answers.is_file():
@@ -326,6 +326,9 @@ def run_judge(args: JudgeArgs, display: Callable | None = None) -> dict:
     session = Session(left, answers, (display or WindowDisplay)(args.fps))
     print(f"judging {len(left)} pairs; answers go to {answers}")
     session.run()
+    if not answered_rows(answers):
+        print("no answers yet: the judge quit before the first pair's")
+        return {}
     summary = summarise(answers)
     print(summary_text(summary))
     return summary
