@@ -71,3 +71,23 @@ def chooses_as_declared(pump, rates: dict[str, float]) -> bool:
         ("prosocial", "selfish") if pump.prosocial_chooses else ("selfish", "prosocial")
     )
     return rates[chooser] >= 0.75 and rates[other] <= 0.25
+
+
+def tiny_run(args_class, scenario: str, output_dir) -> str:
+    """A finished run of a few hundred steps (short episodes, two evaluation episodes): a
+    run directory for the commands that read runs."""
+    from empathy_gym.train.runner import run_training
+    from empathy_gym.train.settings import PPOSettings
+
+    args = args_class(
+        scenario=scenario,
+        timesteps=256,
+        max_cycles=20,
+        eval_episodes=2,
+        eval_populations=("default",),
+        belief_doses=(1.0,),
+        ppo=PPOSettings(num_envs=4, num_steps=32, minibatch_size=64),
+        output_dir=str(output_dir),
+        progress=False,
+    )
+    return str(run_training(args))

@@ -1,6 +1,7 @@
 """Probes of activations and silencing of units find what is there, and nothing else."""
 
 import json
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -13,9 +14,8 @@ from empathy_gym.analysis.probe import ProbeArgs, run_probe
 from empathy_gym.analysis.probes import Activations, chance, probe
 from empathy_gym.stats import describe, seed_interval
 from empathy_gym.train.learner import ActorCritic, Policy
-from empathy_gym.train.runner import CirlArgs, run_training
-from empathy_gym.train.settings import PPOSettings
-from helpers import assert_clean_error
+from empathy_gym.train.runner import CirlArgs
+from helpers import assert_clean_error, tiny_run
 
 
 def _synthetic(rng, layer_of, samples=1200, people=2, goals=4, episodes=12) -> Activations:
@@ -110,19 +110,7 @@ def test_a_read_out_of_something_that_never_varies_is_undefined_not_perfect():
 
 
 def test_probe_and_pumps_commands_run_on_a_trained_run_and_name_bad_input(tmp_path):
-    settings = PPOSettings(num_envs=4, num_steps=32, minibatch_size=64)
-    args = CirlArgs(
-        scenario="dilemma",
-        timesteps=256,
-        max_cycles=20,
-        eval_episodes=2,
-        eval_populations=("default",),
-        belief_doses=(1.0,),
-        ppo=settings,
-        output_dir=str(tmp_path / "runs"),
-        progress=False,
-    )
-    run_dir = run_training(args)
+    run_dir = Path(tiny_run(CirlArgs, "dilemma", tmp_path / "runs"))
     assert "footbridge" in json.loads((run_dir / "eval.json").read_text())["pumps"]
     out = run_probe(
         ProbeArgs(

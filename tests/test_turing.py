@@ -8,9 +8,8 @@ import pytest
 
 from empathy_gym.analysis import turing
 from empathy_gym.analysis.turing import TuringArgs, judge, load_reference, run_turing
-from empathy_gym.train.runner import CirlArgs, PpoArgs, run_training
-from empathy_gym.train.settings import PPOSettings
-from helpers import assert_clean_error
+from empathy_gym.train.runner import CirlArgs, PpoArgs
+from helpers import assert_clean_error, tiny_run
 
 REFERENCE = load_reference()
 
@@ -148,27 +147,11 @@ def test_a_reference_naming_a_pump_the_scenario_lacks_is_named(tmp_path):
     )
 
 
-def _tiny_run(args_class, scenario: str, out) -> str:
-    settings = PPOSettings(num_envs=4, num_steps=32, minibatch_size=64)
-    args = args_class(
-        scenario=scenario,
-        timesteps=256,
-        max_cycles=20,
-        eval_episodes=2,
-        eval_populations=("default",),
-        belief_doses=(1.0,),
-        ppo=settings,
-        output_dir=str(out),
-        progress=False,
-    )
-    return str(run_training(args))
-
-
 def test_turing_runs_on_trained_runs_plays_missing_pumps_and_names_a_scenario_without_them(
     tmp_path,
 ):
-    comfort = _tiny_run(CirlArgs, "comfort", tmp_path / "runs")
-    dilemma = _tiny_run(CirlArgs, "dilemma", tmp_path / "runs")
+    comfort = tiny_run(CirlArgs, "comfort", tmp_path / "runs")
+    dilemma = tiny_run(CirlArgs, "dilemma", tmp_path / "runs")
     out = run_turing(TuringArgs((comfort, dilemma), str(tmp_path / "t1"), planner=False))
     text = (out / "turing.md").read_text()
     for row in (
@@ -196,7 +179,7 @@ def test_turing_runs_on_trained_runs_plays_missing_pumps_and_names_a_scenario_wi
         r"--output-dir '.*t2' already holds a Turing test; choose another",
     )
     assert (out / "turing.md").read_text() == kept
-    fetch = _tiny_run(PpoArgs, "fetch", tmp_path / "runs")
+    fetch = tiny_run(PpoArgs, "fetch", tmp_path / "runs")
     out = run_turing(TuringArgs((fetch, dilemma), str(tmp_path / "t3"), planner=False))
     assert "| dilemma/footbridge |" in (out / "turing.md").read_text()  # fetch skipped
     assert_clean_error(

@@ -45,8 +45,9 @@ import tyro
 
 from empathy_gym.agents.arms import Arm
 from empathy_gym.envs.scenarios import make_scenario, scenario_class
+from empathy_gym.envs.scenarios.base import Pump
 from empathy_gym.rollout.evaluate import PLANNER, evaluate, scripted
-from empathy_gym.rollout.pumps import chose
+from empathy_gym.rollout.pumps import choice_rate
 from empathy_gym.stats import describe, paired_interval
 
 REFERENCE = Path(__file__).with_name("human_reference.json")
@@ -76,6 +77,11 @@ class Condition:
     @property
     def pump(self) -> str:
         return self.key.split("/")[1]
+
+    @property
+    def spec(self) -> Pump:
+        """The pump itself, as its scenario declares it."""
+        return scenario_class(self.scenario).pump(self.pump)
 
 
 @dataclass(frozen=True)
@@ -181,7 +187,7 @@ def threshold(reference: Reference, episodes: dict[str, int], seed: int = 0) -> 
 
 def episodes_of(condition: Condition, seeds: int) -> int:
     """An assistant's episodes on a condition's pump: the pump's own, per seed."""
-    return scenario_class(condition.scenario).pump(condition.pump).episodes * seeds
+    return condition.spec.episodes * seeds
 
 
 def unpaired(a: list[float], b: list[float], seed: int = 0) -> str:
@@ -245,18 +251,9 @@ def judge(label: str, rates: dict[str, dict[int, float]], reference: Reference) 
     return Verdict(label, rates, effects, gap, threshold(reference, counts), keys)
 
 
-def rates_of(episodes_by_seed: dict[int, list[dict]], condition: Condition) -> dict[int, float]:
-    """Per seed, the share of the pump's episodes in which the pump's choice was made."""
-    pump = scenario_class(condition.scenario).pump(condition.pump)
-    return {
-        seed: float(np.mean([chose(e, pump) for e in episodes]))
-        for seed, episodes in episodes_by_seed.items()
-    }
-
-
 def script_episodes(condition: Condition, kind: str, reward: Arm | None) -> list[dict]:
     """A scripted assistant (``reward``: the planner's) on the pump's own fixed episodes."""
-    pump = scenario_class(condition.scenario).pump(condition.pump)
+    pump = condition.spec
     rules = make_scenario(condition.scenario, **pump.kwargs)
     seeds = range(pump.seed, pump.seed + pump.episodes)
     policy = scripted(kind, rules, seeds, reward)
@@ -284,7 +281,7 @@ def script_verdicts(
             if kind != PLANNER and kind not in scenario_class(scenario).truth_free_policies():
                 continue
             for c in reference.of_scenario(scenario):
-                rates[c.key] = rates_of({0: script_episodes(c, kind, reward)}, c)
+                rates[c.key] = {0: choice_rate(script_episodes(c, kind, reward), c.spec)}
         verdicts.append(judge(label, rates, reference))
     return verdicts
 
@@ -389,8 +386,7 @@ def run_episodes(run: str, reference: Reference) -> tuple[Arm, int, dict[str, li
         if c.pump in stored:
             episodes[c.key] = stored[c.pump]
         else:
-            pump = scenario_class(scenario).pump(c.pump)
-            episodes[c.key] = pump_episodes(policy.model, scenario, arm, pump)
+            episodes[c.key] = pump_episodes(policy.model, scenario, arm, c.spec)
     return arm, int(config["seed"]), episodes
 
 
@@ -424,7 +420,7 @@ def run_turing(args: TuringArgs) -> Path:
                     f" {origin[arm.label, seed, condition.scenario]!r}): give each seed once"
                 )
             origin[arm.label, seed, condition.scenario] = run
-            seeds.update(rates_of({seed: eps}, condition))
+            seeds[seed] = choice_rate(eps, condition.spec)
             if condition.scenario not in scenarios:
                 scenarios.append(condition.scenario)
         rewards.setdefault(f"{arm.factors.term}@{arm.lam:g}", arm)

@@ -572,6 +572,7 @@ class Report:
         the truth-free scripts and the planner under each reward trained at the report's
         lambda."""
         from empathy_gym.analysis import turing
+        from empathy_gym.rollout.pumps import choice_rate
 
         reference = turing.load_reference()
         rates: dict[str, dict] = {}
@@ -579,8 +580,8 @@ class Report:
             condition = reference.conditions.get(f"{p['scenario']}/{p['pump']}")
             if condition is not None:
                 seeds = rates.setdefault(Arm(p["arm"], p["lam"]).label, {})
-                seeds.setdefault(condition.key, {}).update(
-                    turing.rates_of({p["seed"]: p["episodes"]}, condition)
+                seeds.setdefault(condition.key, {})[p["seed"]] = choice_rate(
+                    p["episodes"], condition.spec
                 )
         if not rates:
             return []

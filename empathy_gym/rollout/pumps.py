@@ -27,6 +27,11 @@ def chose(episode: dict, pump) -> bool:
     return bool(episode[pump.metric] > pump.threshold)
 
 
+def choice_rate(episodes: list[dict], pump) -> float:
+    """The share of ``episodes`` in which the pump's choice was made."""
+    return float(np.mean([chose(e, pump) for e in episodes]))
+
+
 def profile_lines(rows: list[dict]) -> list[str]:
     """The moral profile table from rows of (scenario, arm, lam, seed, pump, episodes)."""
     lines = [
@@ -38,7 +43,7 @@ def profile_lines(rows: list[dict]) -> list[str]:
         groups.setdefault((r["scenario"], r["pump"], r["arm"], r["lam"]), []).append(r)
     for (scenario, name, arm, lam), members in groups.items():
         pump = scenario_class(scenario).pump(name)
-        rates = [np.mean([chose(e, pump) for e in m["episodes"]]) for m in members]
+        rates = [choice_rate(m["episodes"], pump) for m in members]
         outcomes = {o: [np.mean([e[o] for e in m["episodes"]]) for m in members] for o in OUTCOMES}
         label = arm if not lam else f"{arm} (λ {lam:g})"
         values = [describe(rates, (0.0, 1.0))]

@@ -243,10 +243,14 @@ class Learner:
             self._last_value = self.model(self._next_obs, self._next_truth)[1]
         return episodes
 
+    def _through(self, share: float) -> float:
+        """How far training is through its first ``share`` (1 at the end of it)."""
+        return self.global_step / max(1.0, share * self._total)
+
     def _warmed_up(self, reward: np.ndarray, infos: dict) -> np.ndarray:
         """The arm's reward with its other-regarding term weighted by the warmup."""
         share = self.settings.term_warmup
-        weight = min(1.0, self.global_step / max(1.0, share * self._total)) if share else 1.0
+        weight = min(1.0, self._through(share)) if share else 1.0
         if weight >= 1.0:
             return reward
         task = infos[TASK]
@@ -255,7 +259,7 @@ class Learner:
     def _novelty(self, done: np.ndarray) -> np.ndarray | float:
         """Episodic count-based exploration bonus on the assistant's cell, fading out."""
         s = self.settings
-        fade = 1.0 - self.global_step / max(1.0, s.novelty_share * self._total)
+        fade = 1.0 - self._through(s.novelty_share)
         if s.novelty <= 0.0 or fade <= 0.0:
             return 0.0
         cells = self.env.unwrapped.world.pos[:, 0]

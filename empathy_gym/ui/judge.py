@@ -78,6 +78,11 @@ class Pair:
     person_side: str  # "left" or "right"
 
     @property
+    def key(self) -> tuple[str, str]:
+        """(person, agent) as resolved paths: a pair whatever its sides or path spelling."""
+        return str(Path(self.person).resolve()), str(Path(self.agent).resolve())
+
+    @property
     def files(self) -> tuple[str, str]:
         """(left, right)."""
         if self.person_side == "left":
@@ -145,7 +150,7 @@ def answered(path: Path) -> set[tuple[str, str]]:
     done = set()
     for row in answered_rows(path):
         person, agent = (row["left"], row["right"])[:: 1 if row["person_side"] == "left" else -1]
-        done.add((str(Path(person).resolve()), str(Path(agent).resolve())))
+        done.add(Pair(row["pump"], person, agent, row["person_side"]).key)
     return done
 
 
@@ -304,11 +309,7 @@ def run_judge(args: JudgeArgs, display: Callable | None = None) -> dict:
         raise ValueError("give --people (recordings played by people) and --agents (by agents)")
     pairs = make_pairs(list(args.people), list(args.agents), args.seed)
     done = answered(answers)
-    left = [
-        p
-        for p in pairs
-        if (str(Path(p.person).resolve()), str(Path(p.agent).resolve())) not in done
-    ]
+    left = [p for p in pairs if p.key not in done]
     if args.pairs is not None:
         if args.pairs < 1:
             raise ValueError(f"--pairs must be at least 1, got {args.pairs}")
